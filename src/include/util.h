@@ -1,0 +1,41 @@
+/*
+ * String conversion between httpd and Python: the one rule used by every
+ * object (request-object.md OBJ-str-*; doc/api.rst "Strings").
+ *
+ * Out of httpd: C strings are decoded as UTF-8; bytes that are not valid
+ * UTF-8 become lone surrogates U+DC80..U+DCFF ("surrogateescape"), so a
+ * malformed header, URL or query never raises and round-trips.
+ * Into httpd: bytes as they are; str characters up to U+00FF as Latin-1
+ * bytes and U+DC80..U+DCFF back to the byte they stand for; any other
+ * character is a TypeError("not an ISO-8859-1 string").
+ */
+#ifndef MP_UTIL_H
+#define MP_UTIL_H
+
+#include "mod_python.h"
+
+/* New reference: str for `s`, None for NULL.  GIL held. */
+PyObject *mp_str_out(const char *s);
+PyObject *mp_str_out_len(const char *s, apr_size_t len);
+
+/* New reference: str decoded as Latin-1 (req.user, passwords). */
+PyObject *mp_latin1_out(const char *s);
+
+/*
+ * Convert `obj` (str or bytes) into a NUL-terminated copy in `p`.
+ * Returns NULL with TypeError/ValueError set on bad input.  GIL held.
+ */
+char *mp_str_in(apr_pool_t *p, PyObject *obj);
+
+/*
+ * The bytes of a body write (OBJ-str-write): str as UTF-8, or any
+ * bytes-like object.  Fills `view` (release with PyBuffer_Release); -1
+ * with TypeError set otherwise.
+ */
+int mp_body_data(PyObject *obj, Py_buffer *view);
+
+/* A string argument of a method: str only, encoded as UTF-8.  Borrowed
+ * pointer into `obj`; NULL with TypeError set otherwise. */
+const char *mp_str_arg(PyObject *obj);
+
+#endif /* MP_UTIL_H */

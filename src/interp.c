@@ -1,0 +1,313 @@
+/*
+ * Python start-up, the per-process interpreter table and the GIL
+ * (phases-and-handlers.md 9-10; STYLE "Interpreters and the GIL").
+ */
+#include "interp.h"
+#include "log.h"
+#include "config.h"
+#include "serverobject.h"
+
+/* Everything here lives in the child's pool and is guarded by table_lock,
+ * except what only the owning thread touches (the __thread variables). */
+static apr_pool_t *interp_pool;
+static apr_thread_mutex_t *table_lock;
+static apr_hash_t *interps;            /* name -> mp_interp */
+static int interp_count;
+static server_rec *main_server;
+static int python_started;
+
+/* This thread's own thread state for each interpreter, by index. */
+static __thread PyThreadState **thread_states;
+static __thread int thread_states_len;
+
+/* The stack of entries of this thread (nested acquires). */
+#define MP_MAX_NESTING 64
+static __thread struct {
+    mp_interp *interp;
+    PyThreadState *outer;   /* state attached before this entry, or NULL */
+} entries[MP_MAX_NESTING];
+static __thread int depth;
+/* The thread state this thread has attached now, or NULL (GIL free). */
+static __thread PyThreadState *attached;
+
+int mp_interp_python_started(void)
+{
+    return python_started;
+}
+
+mp_interp *mp_interp_current(void)
+{
+    return depth ? entries[depth - 1].interp : NULL;
+}
+
+void *mp_interp_suspend(void)
+{
+    PyThreadState *ts = PyEval_SaveThread();
+
+    attached = NULL;
+    return ts;
+}
+
+void mp_interp_resume(void *saved)
+{
+    PyEval_RestoreThread(saved);
+    attached = saved;
+}
+
+/* This thread's state for `interp`, created on first use. */
+static PyThreadState *thread_state(mp_interp *interp)
+{
+    if (interp->index >= thread_states_len) {
+        int len = interp->index + 8;
+        PyThreadState **grown = realloc(thread_states,
+                                        len * sizeof(*grown));
+
+        if (!grown) {
+            return NULL;
+        }
+        memset(grown + thread_states_len, 0,
+               (len - thread_states_len) * sizeof(*grown));
+        thread_states = grown;
+        thread_states_len = len;
+    }
+    if (!thread_states[interp->index]) {
+        /* Needs no GIL.  In the main interpreter the new state also
+         * becomes this thread's PyGILState state, so extensions that use
+         * that API work there (PH-interp-gilstate). */
+        thread_states[interp->index] = PyThreadState_New(interp->istate);
+    }
+    return thread_states[interp->index];
+}
+
+static void remember_thread_state(mp_interp *interp, PyThreadState *ts)
+{
+    thread_state(interp);       /* make room */
+    thread_states[interp->index] = ts;
+}
+
+static mp_interp *new_entry(const char *name)
+{
+    mp_interp *interp = apr_pcalloc(interp_pool, sizeof(*interp));
+
+    interp->name = apr_pstrdup(interp_pool, name);
+    interp->index = interp_count++;
+    apr_hash_set(interps, interp->name, APR_HASH_KEY_STRING, interp);
+    return interp;
+}
+
+/* Log a version mismatch between this module and the package. */
+static void check_version(PyObject *apache)
+{
+    PyObject *pkg = PyImport_ImportModule("mod_python.version");
+    PyObject *version = pkg ? PyObject_GetAttrString(pkg, "version") : NULL;
+    const char *found = version ? PyUnicode_AsUTF8(version) : NULL;
+
+    if (found && strcmp(found, MP_VERSION_STRING)) {
+        PyObject *file = PyObject_GetAttrString(apache, "__file__");
+        const char *where = file ? PyUnicode_AsUTF8(file) : NULL;
+
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server,
+                     MP_LOGNO(0001) "mod_python version mismatch, expected "
+                     "'%s', found '%s'.", MP_VERSION_STRING, found);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server,
+                     MP_LOGNO(0002) "Python package of mod_python: %s",
+                     where ? where : "(unknown)");
+        Py_XDECREF(file);
+    }
+    PyErr_Clear();
+    Py_XDECREF(version);
+    Py_XDECREF(pkg);
+}
+
+/*
+ * First use of an interpreter (GIL held, in it): import mod_python.apache
+ * and make its dispatcher (PH-interp-setup).  -1 on failure, logged.
+ */
+static int setup(mp_interp *interp)
+{
+    PyObject *apache, *cmod = NULL, *server = NULL;
+
+    apache = PyImport_ImportModule("mod_python.apache");
+    if (!apache) {
+        PyObject *sys_path = PySys_GetObject("path");     /* borrowed */
+        PyObject *repr;
+
+        mp_log_python_error(NULL, main_server, APLOG_ERR, MP_LOGNO(0003)
+                            "make_obcallback: could not import "
+                            "mod_python.apache.");
+        repr = sys_path ? PyObject_Repr(sys_path) : NULL;
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, main_server, MP_LOGNO(0004)
+                     "make_obcallback: Python path being used \"%s\".",
+                     repr ? PyUnicode_AsUTF8(repr) : "?");
+        Py_XDECREF(repr);
+        PyErr_Clear();
+        return -1;
+    }
+    check_version(apache);
+    cmod = PyImport_ImportModule("_apache");
+    if (!cmod) {
+        goto error;
+    }
+    interp->state = PyModule_GetState(cmod);
+    /* The _apache module stays alive in sys.modules; keep our own
+     * reference so that its state can never go away under us. */
+    server = mp_server_new(interp->state, main_server);
+    if (!server) {
+        goto error;
+    }
+    interp->callback = PyObject_CallMethod(apache, "init", "sO",
+                                           interp->name, server);
+    if (!interp->callback) {
+        goto error;
+    }
+    Py_DECREF(server);
+    Py_DECREF(apache);
+    return 0;
+
+error:
+    mp_log_python_error(NULL, main_server, APLOG_ERR, MP_LOGNO(0005)
+                        "mod_python: could not set up the interpreter");
+    interp->state = NULL;
+    Py_XDECREF(cmod);
+    Py_XDECREF(server);
+    Py_DECREF(apache);
+    return -1;
+}
+
+/*
+ * Find `name` in the table, creating the interpreter when missing.  The
+ * GIL must be free.  Creation runs under the table lock: nobody waits for
+ * that lock while holding the GIL, so taking the GIL here is safe.
+ */
+static mp_interp *find_or_create(const char *name)
+{
+    mp_interp *interp;
+
+    apr_thread_mutex_lock(table_lock);
+    interp = apr_hash_get(interps, name, APR_HASH_KEY_STRING);
+    if (!interp) {
+        mp_interp *main_interp = apr_hash_get(interps, MP_MAIN_INTERPRETER,
+                                              APR_HASH_KEY_STRING);
+        PyThreadState *main_ts = thread_state(main_interp);
+        PyThreadState *ts;
+
+        PyEval_AcquireThread(main_ts);
+        ts = Py_NewInterpreter();
+        if (ts) {
+            interp = new_entry(name);
+            interp->istate = PyThreadState_GetInterpreter(ts);
+            remember_thread_state(interp, ts);
+            /* Leave the GIL as we found it: free, main state current. */
+            PyThreadState_Swap(main_ts);
+        }
+        PyEval_ReleaseThread(main_ts);
+        if (!interp) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, main_server,
+                         MP_LOGNO(0006) "python_handler: Can't get/create "
+                         "interpreter '%s'.", name);
+        }
+    }
+    apr_thread_mutex_unlock(table_lock);
+    return interp;
+}
+
+mp_interp *mp_interp_acquire(const char *name, server_rec *s)
+{
+    mp_interp *interp;
+    PyThreadState *ts, *outer = attached;
+
+    if (!python_started || depth >= MP_MAX_NESTING) {
+        return NULL;
+    }
+    if (outer) {
+        /* Nested entry with the GIL held: let go of it while we may wait
+         * for the table lock. */
+        PyEval_SaveThread();
+        attached = NULL;
+    }
+    interp = find_or_create(name);
+    ts = interp ? thread_state(interp) : NULL;
+    if (!ts) {
+        if (outer) {
+            PyEval_RestoreThread(outer);
+            attached = outer;
+        }
+        return NULL;
+    }
+    PyEval_AcquireThread(ts);
+    attached = ts;
+    entries[depth].interp = interp;
+    entries[depth].outer = outer;
+    depth++;
+    if (!interp->callback && setup(interp) < 0) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_LOGNO(0007)
+                     "python_handler: Can't get/create interpreter.");
+        mp_interp_release(interp);
+        return NULL;
+    }
+    return interp;
+}
+
+void mp_interp_release(mp_interp *interp)
+{
+    PyThreadState *outer;
+
+    depth--;
+    outer = entries[depth].outer;
+    PyEval_ReleaseThread(attached);
+    attached = NULL;
+    if (outer) {
+        PyEval_RestoreThread(outer);
+        attached = outer;
+    }
+}
+
+apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
+{
+    PyConfig config;
+    PyStatus status;
+    mp_interp *main_interp;
+
+    main_server = s;
+    interp_pool = pchild;
+    interps = apr_hash_make(pchild);
+    apr_thread_mutex_create(&table_lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+
+    if (PyImport_AppendInittab("_apache", PyInit__apache) < 0) {
+        return APR_EGENERAL;
+    }
+    PyConfig_InitPythonConfig(&config);
+    /* httpd owns the signals; no argv; no user site (PH-start-pyinit). */
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    config.user_site_directory = 0;
+    config.optimization_level = mp_config_optimize();
+    /* Python finds its prefix from the interpreter it was built for, not
+     * from whatever `python3` PATH happens to hold. */
+    status = PyConfig_SetBytesString(&config, &config.program_name,
+                                     MP_PYTHON_EXECUTABLE);
+    if (!PyStatus_Exception(status)) {
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_LOGNO(0008)
+                     "mod_python: Python failed to start: %s%s%s",
+                     status.func ? status.func : "",
+                     status.func ? ": " : "",
+                     status.err_msg ? status.err_msg : "unknown error");
+        return APR_EGENERAL;
+    }
+    main_interp = new_entry(MP_MAIN_INTERPRETER);
+    main_interp->istate = PyInterpreterState_Main();
+    remember_thread_state(main_interp, PyThreadState_Get());
+    PyEval_SaveThread();
+    python_started = 1;
+
+    /* Set up the main interpreter now, so that start-up problems (such
+     * as a version mismatch) show at start-up. */
+    if ((main_interp = mp_interp_acquire(MP_MAIN_INTERPRETER, s))) {
+        mp_interp_release(main_interp);
+    }
+    return APR_SUCCESS;
+}

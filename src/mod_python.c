@@ -1,0 +1,54 @@
+/*
+ * mod_python: the module record, its directives and its hooks.  The work
+ * is done elsewhere: config.c, interp.c, handlers.c, filters.c.
+ */
+#include "mod_python.h"
+#include "config.h"
+#include "interp.h"
+#include "handlers.h"
+#include "cleanups.h"
+
+/* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
+ * (PH-start-tokens). */
+static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    char pyversion[32];
+    const char *space;
+
+    apr_cpystrn(pyversion, Py_GetVersion(), sizeof(pyversion));
+    if ((space = strchr(pyversion, ' '))) {
+        pyversion[space - pyversion] = '\0';
+    }
+    ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
+    ap_add_version_component(pconf, apr_pstrcat(ptemp, "Python/",
+                                                pyversion, NULL));
+    return OK;
+}
+
+/* Python starts in each child, never in the parent (STYLE). */
+static void mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mp_cleanup_init(pchild);
+    if (mp_interp_start_python(pchild, s) != APR_SUCCESS) {
+        return;
+    }
+    mp_handlers_run_imports(s);
+}
+
+static void mp_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    mp_handlers_register_hooks(p);
+}
+
+module AP_MODULE_DECLARE_DATA python_module = {
+    STANDARD20_MODULE_STUFF,
+    mp_config_dir_create,
+    mp_config_dir_merge,
+    mp_config_server_create,
+    mp_config_server_merge,
+    mp_commands,
+    mp_register_hooks
+};
