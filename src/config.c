@@ -301,12 +301,19 @@ static void split_handler_args(apr_pool_t *p, const char *args,
 
     *specs = apr_array_make(p, 2, sizeof(const char *));
     *exts = apr_array_make(p, 1, sizeof(const char *));
+    while (apr_isspace(*before)) {
+        before++;
+    }
     while (*(word = ap_getword_white(p, &before))) {
         *(const char **)apr_array_push(*specs) = word;
     }
     if (bar) {
         const char *after = bar + 1;
 
+        /* ap_getword_white() stops at once on leading space. */
+        while (apr_isspace(*after)) {
+            after++;
+        }
         while (*(word = ap_getword_white(p, &after))) {
             *(const char **)apr_array_push(*exts) = word;
         }
