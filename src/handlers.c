@@ -555,6 +555,11 @@ void mp_handlers_run_imports(server_rec *s)
 
 void mp_handlers_register_hooks(apr_pool_t *p)
 {
+    static const char *const auth_modules[] = {
+        "mod_auth_basic.c", "mod_auth_digest.c", "mod_auth_form.c", NULL
+    };
+    static const char *const authz_modules[] = { "mod_authz_core.c", NULL };
+
     ap_hook_process_connection(mp_hook_connection, NULL, NULL,
                                APR_HOOK_MIDDLE);
     ap_hook_post_read_request(mp_hook_post_read_request, NULL, NULL,
@@ -568,9 +573,12 @@ void mp_handlers_register_hooks(apr_pool_t *p)
                           APR_HOOK_MIDDLE);
     ap_hook_check_access(mp_hook_access, NULL, NULL, APR_HOOK_MIDDLE,
                          AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_check_authn(mp_hook_authen, NULL, NULL, APR_HOOK_MIDDLE,
+    /* Before httpd's own authentication modules, which otherwise answer
+     * for every AuthType they know; with no Python handler configured we
+     * decline and they run as usual. */
+    ap_hook_check_authn(mp_hook_authen, NULL, auth_modules, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_check_authz(mp_hook_authz, NULL, NULL, APR_HOOK_MIDDLE,
+    ap_hook_check_authz(mp_hook_authz, NULL, authz_modules, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_type_checker(mp_hook_type, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(mp_hook_fixups, NULL, NULL, APR_HOOK_MIDDLE);

@@ -983,6 +983,8 @@ static int Request_set(PyObject *self, PyObject *value, void *closure)
     {name, Request_get, Request_set, doc, (void *)(intptr_t)(id)}
 
 static PyGetSetDef Request_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict,
+     "attributes set from Python", NULL},
     FIELD_RO(the_request, "first line of the request"),
     FIELD_RW(assbackwards, "1 for an HTTP/0.9-style response"),
     FIELD_RW(proxyreq, "PROXYREQ_* value"),

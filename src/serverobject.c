@@ -198,6 +198,8 @@ static PyObject *Server_get(PyObject *self, void *closure)
     {name, Server_get, NULL, doc, (void *)(intptr_t)(id)}
 
 static PyGetSetDef Server_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict,
+     "attributes set from Python", NULL},
     SRV_ATTR("next", S_NEXT, "next server record"),
     SRV_ATTR("defn_name", S_DEFN_NAME, "file the server was defined in"),
     SRV_ATTR("defn_line_number", S_DEFN_LINE, "line of that definition"),

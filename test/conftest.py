@@ -262,7 +262,8 @@ class Apache:
 
     def cleanup(self):
         self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not os.environ.get("MP_TEST_KEEP"):     # keep logs to debug
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 # Log lines that always mean trouble, unless a test says it expects them.
@@ -305,17 +306,18 @@ def make_apache():
 
 @pytest.fixture(autouse=True)
 def error_log_check(request):
-    """Fail a test whose requests logged errors it did not expect."""
-    if "apache" not in request.fixturenames:
-        yield
-        return
-    server = request.getfixturevalue("apache")
-    server.new_log()
+    """Fail a test whose requests logged errors it did not expect.  Checks
+    the servers of the fixtures named `apache` and `server`."""
+    servers = [request.getfixturevalue(name) for name in ("apache", "server")
+               if name in request.fixturenames]
+    for server in servers:
+        server.new_log()
     yield
     time.sleep(0.05)            # let the log lines of the last request land
     marker = request.node.get_closest_marker("log_expected")
     allowed = [re.compile(p) for p in (marker.args if marker else ())]
-    bad = [line for line in server.new_log().splitlines()
+    bad = [line for server in servers
+           for line in server.new_log().splitlines()
            if TROUBLE.search(line)
            and not any(p.search(line) for p in allowed)]
     assert not bad, "unexpected error-log lines:\n" + "\n".join(bad)

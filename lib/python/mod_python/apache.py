@@ -456,6 +456,10 @@ class CallBack:
         """Log the exception; with debug, also send it to the client.
         Returns the phase result (PH-err-*)."""
         try:
+            # The dispatcher's own frames say nothing about the error.
+            while (etb is not None
+                   and etb.tb_frame.f_code.co_filename == __file__):
+                etb = etb.tb_next
             lines = []
             for chunk in traceback.format_exception(etype, evalue, etb):
                 lines.extend(chunk.rstrip("\n").split("\n"))
