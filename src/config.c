@@ -68,6 +68,8 @@ void *mp_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     /* The most specific section decides (DIR-merge-location). */
     merged->section = add->section;
     merged->in_location = add->in_location;
+    merged->section_node = add->section_node ? add->section_node
+                                             : base->section_node;
     return merged;
 }
 
@@ -278,6 +280,9 @@ static const char *add_handler(cmd_parms *cmd, mp_dir_conf *conf,
     memset(h, 0, sizeof(*h));
     h->spec = apr_pstrdup(cmd->pool, spec);
     h->silent = silent;
+    if (cmd->directive) {
+        conf->section_node = cmd->directive->parent;
+    }
     if ((err = record_directory(cmd, h)) != NULL) {
         return err;
     }

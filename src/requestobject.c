@@ -9,6 +9,7 @@
 #include "interp.h"
 #include "config.h"
 #include "util.h"
+#include "http_ssl.h"
 
 #define REQ(self) ((RequestObject *)(self))
 
@@ -635,6 +636,214 @@ static PyObject *Request_register_cleanup(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *Request_internal_redirect(PyObject *self, PyObject *args)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *uri;
+
+    if (!PyArg_ParseTuple(args, "s:internal_redirect", &uri)) {
+        return NULL;
+    }
+    /* A redirect loop ends in httpd's recursion limit: a 500. */
+    MP_BLOCKING_BEGIN
+    ap_internal_redirect(apr_pstrdup(r->pool, uri), r);
+    MP_BLOCKING_END
+    Py_RETURN_NONE;
+}
+
+static PyObject *Request_sendfile(PyObject *self, PyObject *args)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *path;
+    long long offset = 0, len = -1;
+    apr_finfo_t finfo;
+    apr_file_t *fd;
+    apr_size_t sent = 0;
+    apr_status_t rv;
+
+    if (!PyArg_ParseTuple(args, "s|LL:sendfile", &path, &offset, &len)) {
+        return NULL;
+    }
+    MP_BLOCKING_BEGIN
+    rv = apr_stat(&finfo, path, APR_FINFO_SIZE, r->pool);
+    MP_BLOCKING_END
+    if (rv != APR_SUCCESS) {
+        PyErr_SetString(PyExc_OSError, "Could not stat file for reading");
+        return NULL;
+    }
+    if (offset < 0 || offset > finfo.size) {
+        PyErr_SetString(PyExc_ValueError, "offset is outside the file");
+        return NULL;
+    }
+    /* -1: the rest of the file from `offset` (REQ-sendfile: build). */
+    if (len < 0 || offset + len > finfo.size) {
+        len = finfo.size - offset;
+    }
+    MP_BLOCKING_BEGIN
+    rv = apr_file_open(&fd, path, APR_READ | APR_SENDFILE_ENABLED,
+                       APR_OS_DEFAULT, r->pool);
+    if (rv == APR_SUCCESS && len > 0) {
+        rv = ap_send_fd(fd, r, (apr_off_t)offset, (apr_size_t)len, &sent);
+    }
+    MP_BLOCKING_END
+    if (rv != APR_SUCCESS) {
+        PyErr_SetString(PyExc_OSError, sent || len == 0
+                        ? "Write failed, client closed connection."
+                        : "Could not open file for reading");
+        return NULL;
+    }
+    REQ(self)->bytes_queued += len;
+    return PyLong_FromLongLong((long long)sent);
+}
+
+static PyObject *Request_allow_methods(PyObject *self, PyObject *args)
+{
+    REC_OR_FAIL(r, self, NULL);
+    PyObject *methods, *fast;
+    int reset = 0;
+    Py_ssize_t i;
+
+    if (!PyArg_ParseTuple(args, "O|i:allow_methods", &methods, &reset)) {
+        return NULL;
+    }
+    if (!PySequence_Check(methods) || PyUnicode_Check(methods)
+        || !(fast = PySequence_Fast(methods, ""))) {
+        PyErr_SetString(PyExc_TypeError, "First argument must be a sequence");
+        return NULL;
+    }
+    for (i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+        char *name = mp_str_in(r->pool, PySequence_Fast_GET_ITEM(fast, i));
+
+        if (!name) {
+            Py_DECREF(fast);
+            return NULL;
+        }
+        /* Only the first name may replace what was allowed before. */
+        ap_allow_methods(r, reset && i == 0, name, NULL);
+        if (reset && i == 0) {
+            r->allowed = 0;
+        }
+        /* Keep req.allowed in step with the list for standard methods. */
+        if (ap_method_number_of(name) != M_INVALID) {
+            r->allowed |= AP_METHOD_BIT << ap_method_number_of(name);
+        }
+    }
+    Py_DECREF(fast);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Request_add_cgi_vars(PyObject *self, PyObject *unused)
+{
+    REC_OR_FAIL(r, self, NULL);
+    apr_table_t *env = r->subprocess_env;
+    const char *pi = r->path_info;
+    size_t ulen = strlen(r->uri), plen = pi ? strlen(pi) : 0;
+
+    /* mod_python's own CGI variables: no sub-request, no filesystem
+     * access (no PATH_TRANSLATED); REQUEST_URI is the decoded uri. */
+    apr_table_setn(env, "GATEWAY_INTERFACE", "CGI/1.1");
+    apr_table_set(env, "SERVER_PROTOCOL", r->protocol);
+    apr_table_set(env, "REQUEST_METHOD", r->method);
+    apr_table_set(env, "QUERY_STRING", r->args ? r->args : "");
+    apr_table_set(env, "REQUEST_URI", r->uri);
+    if (plen && plen <= ulen && !strcmp(r->uri + ulen - plen, pi)) {
+        apr_table_setn(env, "SCRIPT_NAME",
+                       apr_pstrmemdup(r->pool, r->uri, ulen - plen));
+    }
+    else {
+        apr_table_set(env, "SCRIPT_NAME", r->uri);
+    }
+    if (plen) {
+        apr_table_set(env, "PATH_INFO", pi);
+    }
+    ap_add_common_vars(r);
+    Py_RETURN_NONE;
+}
+
+/* Whether a <Limit>/<LimitExcept> section applies to `method`. */
+static int limit_applies(apr_pool_t *p, const ap_directive_t *sec,
+                         const char *method)
+{
+    char *args = apr_pstrdup(p, sec->args), *gt = strrchr(args, '>');
+    const char *rest = args;
+    const char *word;
+    int listed = 0;
+
+    if (gt) {
+        *gt = '\0';
+    }
+    while (*(word = ap_getword_conf(p, &rest))) {
+        listed = listed || !strcasecmp(word, method);
+    }
+    return strcasecmp(sec->directive, "<LimitExcept") ? listed : !listed;
+}
+
+/* Append the Require lines under `d` that apply to `method`. */
+static int collect_requires(apr_pool_t *p, const ap_directive_t *d,
+                            const char *method, PyObject *list)
+{
+    for (; d; d = d->next) {
+        if (!strcasecmp(d->directive, "Require")) {
+            PyObject *line = mp_str_out(d->args);
+
+            if (!line || PyList_Append(list, line) < 0) {
+                Py_XDECREF(line);
+                return -1;
+            }
+            Py_DECREF(line);
+        }
+        else if (d->first_child
+                 && (!strncasecmp(d->directive, "<Require", 8)
+                     || ((!strcasecmp(d->directive, "<Limit")
+                          || !strcasecmp(d->directive, "<LimitExcept"))
+                         && limit_applies(p, d, method)))) {
+            if (collect_requires(p, d->first_child, method, list) < 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static PyObject *Request_requires(PyObject *self, PyObject *unused)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const ap_directive_t *section = mp_config_dir(r)->section_node;
+    PyObject *list = PyList_New(0), *result;
+
+    /* httpd 2.4 keeps Require lines to mod_authz_core; we read them from
+     * the configuration section of the request's mod_python settings. */
+    if (!list) {
+        return NULL;
+    }
+    if (section && collect_requires(r->pool, section->first_child,
+                                    r->method, list) < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    result = PyList_AsTuple(list);
+    Py_DECREF(list);
+    return result;
+}
+
+static PyObject *Request_is_https(PyObject *self, PyObject *unused)
+{
+    REC_OR_FAIL(r, self, NULL);
+    return PyLong_FromLong(ap_ssl_conn_is_ssl(r->connection) ? 1 : 0);
+}
+
+static PyObject *Request_ssl_var_lookup(PyObject *self, PyObject *args)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *name;
+
+    if (!PyArg_ParseTuple(args, "s:ssl_var_lookup", &name)) {
+        return NULL;
+    }
+    return mp_str_out(ap_ssl_var_lookup(r->pool, r->server, r->connection,
+                                        r, name));
+}
+
 /* ------------------------------------------------------------------
  * Attributes
  */
@@ -1105,6 +1314,20 @@ static PyMethodDef Request_methods[] = {
      "add_handler(phase, handler[, dir])"},
     {"register_cleanup", Request_register_cleanup, METH_VARARGS,
      "register_cleanup(callable[, data]): call when the request ends."},
+    {"internal_redirect", Request_internal_redirect, METH_VARARGS,
+     "internal_redirect(uri): serve uri instead, now."},
+    {"sendfile", Request_sendfile, METH_VARARGS,
+     "sendfile(path[, offset[, len]]) -> bytes sent"},
+    {"allow_methods", Request_allow_methods, METH_VARARGS,
+     "allow_methods(methods[, reset]): names for the Allow header."},
+    {"add_cgi_vars", Request_add_cgi_vars, METH_NOARGS,
+     "Fill subprocess_env with the CGI variables."},
+    {"requires", Request_requires, METH_NOARGS,
+     "The Require lines that apply to this request."},
+    {"is_https", Request_is_https, METH_NOARGS,
+     "1 if the connection uses TLS."},
+    {"ssl_var_lookup", Request_ssl_var_lookup, METH_VARARGS,
+     "ssl_var_lookup(name): a mod_ssl variable, or None."},
     {NULL}
 };
 

@@ -31,6 +31,7 @@ typedef struct {
     apr_hash_t *input_filters;  /* lower-cased name -> mp_handler */
     apr_hash_t *output_filters;
     const char *section;        /* path of the section (cmd->path) */
+    const ap_directive_t *section_node; /* its config node, for requires() */
     int in_location;            /* section is a <Location> with handlers */
 } mp_dir_conf;
 
