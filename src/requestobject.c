@@ -844,6 +844,178 @@ static PyObject *Request_ssl_var_lookup(PyObject *self, PyObject *args)
                                         r, name));
 }
 
+/* The WSGI base URI of this request: the option, else the <Location>;
+ * NULL for none.  -1 with ValueError for a bad option. */
+static int wsgi_base_uri(request_rec *r, const char **base)
+{
+    mp_dir_conf *conf = mp_config_dir(r);
+    const char *opt = apr_table_get(conf->options, "mod_python.wsgi.base_uri");
+    size_t n;
+
+    *base = NULL;
+    if (opt) {
+        n = strlen(opt);
+        if (n && opt[n - 1] == '/') {
+            PyErr_SetString(PyExc_ValueError, "PythonOption "
+                            "mod_python.wsgi.base_uri cannot end with '/'");
+            return -1;
+        }
+        *base = n ? opt : NULL;
+    }
+    else if (conf->in_location && conf->section) {
+        n = strlen(conf->section);
+        while (n && conf->section[n - 1] == '/') {
+            n--;
+        }
+        *base = n ? apr_pstrmemdup(r->pool, conf->section, n) : NULL;
+    }
+    return 0;
+}
+
+static int set_item(PyObject *dict, const char *key, PyObject *value)
+{
+    int rc = value ? PyDict_SetItemString(dict, key, value) : -1;
+
+    Py_XDECREF(value);
+    return rc;
+}
+
+static PyObject *Request_build_wsgi_env(PyObject *self, PyObject *unused)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *base, *https, *auth;
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *e;
+    PyObject *env, *errors;
+    int i, threaded = 0, forked = 0;
+
+    if (wsgi_base_uri(r, &base) < 0) {
+        return NULL;
+    }
+    if (base && strncmp(r->uri, base, strlen(base))) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MP_LOGNO(0040)
+                      "mod_python: req.uri '%s' does not start with the "
+                      "WSGI base_uri '%s'", r->uri, base);
+        Py_RETURN_NONE;
+    }
+    r->path_info = apr_pstrdup(r->pool, r->uri + (base ? strlen(base) : 0));
+    Py_XDECREF(Request_add_cgi_vars(self, NULL));
+    if (!(env = PyDict_New())) {
+        return NULL;
+    }
+    arr = apr_table_elts(r->subprocess_env);
+    e = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && set_item(env, e[i].key, mp_str_out(e[i].val)) < 0) {
+            goto error;
+        }
+    }
+    if ((auth = apr_table_get(r->headers_in, "Authorization"))
+        && set_item(env, "HTTP_AUTHORIZATION", mp_str_out(auth)) < 0) {
+        goto error;
+    }
+    ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded);
+    ap_mpm_query(AP_MPMQ_IS_FORKED, &forked);
+    https = apr_table_get(r->subprocess_env, "HTTPS");
+    errors = PySys_GetObject("stderr");         /* borrowed */
+    if (PyDict_SetItemString(env, "wsgi.input", self) < 0
+        || PyDict_SetItemString(env, "wsgi.errors",
+                                errors ? errors : Py_None) < 0
+        || set_item(env, "wsgi.version", Py_BuildValue("(ii)", 1, 0)) < 0
+        || set_item(env, "wsgi.multithread", PyBool_FromLong(threaded)) < 0
+        || set_item(env, "wsgi.multiprocess", PyBool_FromLong(forked)) < 0
+        || set_item(env, "wsgi.url_scheme", PyUnicode_FromString(
+               https && strcasecmp(https, "off") ? "https" : "http")) < 0) {
+        goto error;
+    }
+    return env;
+
+error:
+    Py_DECREF(env);
+    return NULL;
+}
+
+/* One header of start_response into headers_out (content type through
+ * httpd's setter, as httpd ignores a Content-Type header). */
+static int add_wsgi_header(request_rec *r, PyObject *pair)
+{
+    char *name, *value;
+
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        PyErr_SetString(PyExc_TypeError, "headers must be a list of "
+                        "(name, value) tuples: tuple required");
+        return -1;
+    }
+    if (!(name = mp_str_in(r->pool, PyTuple_GET_ITEM(pair, 0)))) {
+        PyErr_SetString(PyExc_TypeError, "header names must be strings");
+        return -1;
+    }
+    if (!(value = mp_str_in(r->pool, PyTuple_GET_ITEM(pair, 1)))) {
+        PyErr_SetString(PyExc_TypeError, "header values must be strings");
+        return -1;
+    }
+    if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+        PyErr_Format(PyExc_ValueError, "header %s contains a line break "
+                     "or a colon in its name", name);
+        return -1;
+    }
+    if (!strcasecmp(name, "Content-Type")) {
+        ap_set_content_type(r, value);
+    }
+    else {
+        apr_table_add(r->headers_out, name, value);
+    }
+    return 0;
+}
+
+static PyObject *Request_wsgi_start_response(PyObject *self, PyObject *args)
+{
+    REC_OR_FAIL(r, self, NULL);
+    PyObject *status, *headers, *exc_info = Py_None;
+    const char *line;
+    Py_ssize_t i;
+    int code;
+
+    if (!PyArg_ParseTuple(args, "UO|O:wsgi_start_response", &status,
+                          &headers, &exc_info)) {
+        return NULL;
+    }
+    if (exc_info != Py_None) {
+        /* PEP 3333: re-raise the application's error at once. */
+        if (!PyTuple_Check(exc_info) || PyTuple_GET_SIZE(exc_info) != 3) {
+            PyErr_SetString(PyExc_TypeError, "exc_info must be a 3-tuple");
+            return NULL;
+        }
+        PyErr_Restore(Py_NewRef(PyTuple_GET_ITEM(exc_info, 0)),
+                      Py_NewRef(PyTuple_GET_ITEM(exc_info, 1)),
+                      Py_NewRef(PyTuple_GET_ITEM(exc_info, 2)));
+        return NULL;
+    }
+    if (!PyList_Check(headers)) {
+        PyErr_SetString(PyExc_TypeError, "headers must be a list: list "
+                        "required");
+        return NULL;
+    }
+    if (!(line = PyUnicode_AsUTF8(status))) {
+        return NULL;
+    }
+    code = atoi(line);
+    if (code < 100 || code > 599 || !apr_isdigit(line[0])) {
+        PyErr_Format(PyExc_ValueError, "Invalid status line: %s", line);
+        return NULL;
+    }
+    for (i = 0; i < PyList_GET_SIZE(headers); i++) {
+        if (add_wsgi_header(r, PyList_GET_ITEM(headers, i)) < 0) {
+            return NULL;
+        }
+    }
+    /* Both: httpd drops a status_line that disagrees with the status,
+     * which made the original always answer 200. */
+    r->status = code;
+    r->status_line = apr_pstrdup(r->pool, line);
+    return PyObject_GetAttrString(self, "write");
+}
+
 /* ------------------------------------------------------------------
  * Attributes
  */
@@ -1328,6 +1500,10 @@ static PyMethodDef Request_methods[] = {
      "1 if the connection uses TLS."},
     {"ssl_var_lookup", Request_ssl_var_lookup, METH_VARARGS,
      "ssl_var_lookup(name): a mod_ssl variable, or None."},
+    {"build_wsgi_env", Request_build_wsgi_env, METH_NOARGS,
+     "The WSGI environ of this request, or None outside its base URI."},
+    {"wsgi_start_response", Request_wsgi_start_response, METH_VARARGS,
+     "wsgi_start_response(status, headers[, exc_info]) -> write"},
     {NULL}
 };
 

@@ -152,3 +152,63 @@ Listen 127.0.0.1:%d echo
         assert f.readline() == b""
     # HTTP on the main port is untouched.
     assert srv.get("/").status_code in (200, 403, 404)
+
+
+def _env(text):
+    return dict(line.split("=", 1) for line in text.splitlines())
+
+
+def test_services_build_wsgi_env(apache):
+    """build_wsgi_env: CGI variables plus the wsgi.* keys; the Location is
+    the base URI (REQ-build_wsgi_env, DIR-location-wsgi)."""
+    r = apache.get("/services/wsgi-env/more?q=1",
+                   headers={"Authorization": "Bearer t"})
+    env = _env(r.text)
+    assert env["SCRIPT_NAME"] == "'/services'"
+    assert env["PATH_INFO"] == "'/wsgi-env/more'"
+    assert env["QUERY_STRING"] == "'q=1'"
+    assert env["REQUEST_METHOD"] == "'GET'"
+    assert env["HTTP_AUTHORIZATION"] == "'Bearer t'"
+    assert env["wsgi.version"] == "(1, 0)"
+    assert env["wsgi.url_scheme"] == "'http'"
+    assert env["wsgi.multithread"] == str(apache.mpm != "prefork")
+    assert env["wsgi.multiprocess"] == "True"
+    assert env["input_is_req"] == "True"
+    assert env["errors"] == "True"
+    assert env["req.path_info"] == "'/wsgi-env/more'"
+
+
+@pytest.mark.log_expected(r"MP0040")
+def test_services_build_wsgi_env_base_uri(apache):
+    """The base_uri option wins over the Location; a uri outside it gives
+    None; a base ending in / is a ValueError (DIR-opt-wsgi-base,
+    REQ-build_wsgi_env)."""
+    env = _env(apache.get("/services/wsgi-base/app/x/y").text)
+    assert env["SCRIPT_NAME"] == "'/services/wsgi-base/app'"
+    assert env["PATH_INFO"] == "'/x/y'"
+    assert apache.get("/services/wsgi-base/other").text == "None"
+    assert apache.get("/services/wsgi-badbase/").text.startswith(
+        "ValueError: PythonOption mod_python.wsgi.base_uri cannot end")
+
+
+def test_services_wsgi_start_response(apache):
+    """The status given is the status sent (the original always sent
+    200), headers are added, the result writes the body
+    (REQ-wsgi_start_response)."""
+    r = apache.get("/services/start-response")
+    assert r.status_code == 201
+    assert r.headers["Content-Type"] == "text/x-wsgi"
+    assert r.headers["X-One"] == "1, 2"
+    assert r.text == "made"
+
+
+def test_services_wsgi_start_response_errors(apache):
+    """Bad status lines and header lists are refused; exc_info is
+    re-raised (REQ-wsgi_start_response)."""
+    lines = apache.get("/services/start-response-bad").text.splitlines()
+    assert lines[0] == "ValueError: Invalid status line: 600 Too Big"
+    assert lines[1] == "ValueError: Invalid status line: abc"
+    assert lines[2].startswith("TypeError") and "list required" in lines[2]
+    assert lines[3].startswith("TypeError") and "tuple required" in lines[3]
+    assert lines[4] == "TypeError: header names must be strings"
+    assert lines[5] == "reraised 'app failed'"

@@ -93,3 +93,59 @@ def t_ssl(req):
 def t_subrequest(req):
     main = req.main
     return text(req, "sub of %s" % (main.uri if main else None))
+
+
+def _environ_text(req):
+    env = req.build_wsgi_env()
+    if env is None:
+        return "None"
+    keys = ["SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "REQUEST_METHOD",
+            "HTTP_AUTHORIZATION", "wsgi.version", "wsgi.url_scheme",
+            "wsgi.multithread", "wsgi.multiprocess"]
+    out = ["%s=%r" % (k, env.get(k)) for k in keys]
+    out.append("input_is_req=%s" % (env["wsgi.input"] is req))
+    out.append("errors=%s" % hasattr(env["wsgi.errors"], "write"))
+    out.append("req.path_info=%r" % req.path_info)
+    return "\n".join(out)
+
+
+def t_wsgi_env(req):
+    return text(req, _environ_text(req))
+
+
+def t_wsgi_base(req):
+    return text(req, _environ_text(req))
+
+
+def t_wsgi_badbase(req):
+    try:
+        req.build_wsgi_env()
+    except ValueError as exc:
+        return text(req, "ValueError: %s" % exc)
+    return text(req, "no error")
+
+
+def t_start_response(req):
+    write = req.wsgi_start_response("201 Created", [
+        ("Content-Type", "text/x-wsgi"), ("X-One", "1"), ("X-One", "2")])
+    write(b"made")
+    return apache.OK
+
+
+def t_start_response_bad(req):
+    out = []
+    for status, headers in (("600 Too Big", []), ("abc", []),
+                            ("200 OK", ("X", "y")),
+                            ("200 OK", [["X", "y"]]),
+                            ("200 OK", [(1, "y")])):
+        try:
+            req.wsgi_start_response(status, headers)
+            out.append("ok")
+        except (TypeError, ValueError) as exc:
+            out.append("%s: %s" % (type(exc).__name__, exc))
+    try:
+        req.wsgi_start_response("500 Oops", [],
+                                (KeyError, KeyError("app failed"), None))
+    except KeyError as exc:
+        out.append("reraised %s" % exc)
+    return text(req, "\n".join(out))
