@@ -8,6 +8,8 @@
 #include "connobject.h"
 #include "serverobject.h"
 #include "hlistobject.h"
+#include "finfoobject.h"
+#include "mutex.h"
 #include "cleanups.h"
 #include "interp.h"
 #include "util.h"
@@ -355,6 +357,14 @@ static PyMethodDef apache_functions[] = {
      "parse_qs(qs[, keep_blank_values[, strict_parsing]]) -> dict"},
     {"parse_qsl", mp_parse_qsl, METH_VARARGS,
      "parse_qsl(qs[, keep_blank_values[, strict_parsing]]) -> list"},
+    {"stat", mp_finfo_stat, METH_VARARGS,
+     "stat(fname, wanted) -> mp_finfo"},
+    {"_global_lock", mp_mutex_py_lock, METH_VARARGS,
+     "_global_lock(server, key[, index]): wait for a global mutex."},
+    {"_global_trylock", mp_mutex_py_trylock, METH_VARARGS,
+     "_global_trylock(server, key[, index]) -> bool"},
+    {"_global_unlock", mp_mutex_py_unlock, METH_VARARGS,
+     "_global_unlock(server, key[, index]): release a global mutex."},
     {NULL}
 };
 
@@ -399,6 +409,7 @@ static int apache_exec(PyObject *m)
         || mp_conn_type_init(m, st) < 0
         || mp_server_type_init(m, st) < 0
         || mp_hlist_type_init(m, st) < 0
+        || mp_finfo_type_init(m, st) < 0
         || add_constants(m) < 0) {
         return -1;
     }

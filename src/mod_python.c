@@ -7,9 +7,10 @@
 #include "interp.h"
 #include "handlers.h"
 #include "cleanups.h"
+#include "mutex.h"
 
 /* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
- * (PH-start-tokens). */
+ * (PH-start-tokens), and make the global mutexes (PH-start-mutex). */
 static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
@@ -23,13 +24,19 @@ static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, apr_pstrcat(ptemp, "Python/",
                                                 pyversion, NULL));
-    return OK;
+    /* The first of httpd's two start-up passes only checks the
+     * configuration; its pool is thrown away (PH-start-twopass). */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    return mp_mutex_create(pconf, ptemp, s);
 }
 
 /* Python starts in each child, never in the parent (STYLE). */
 static void mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
     mp_cleanup_init(pchild);
+    mp_mutex_child_init(pchild, s);
     if (mp_interp_start_python(pchild, s) != APR_SUCCESS) {
         return;
     }

@@ -5,6 +5,7 @@
 #include "tableobject.h"
 #include "serverobject.h"
 #include "connobject.h"
+#include "finfoobject.h"
 #include "handlers.h"
 #include "interp.h"
 #include "config.h"
@@ -1172,7 +1173,7 @@ enum {
     A_PHASE, A_INTERPRETER, A_CONTENT_TYPE, A_CONTENT_TYPE_SET,
     A_CONTENT_LANGUAGES, A_USER, A_PARSED_URI, A_USERAGENT_ADDR,
     A_EXTENSION, A_HLIST, A_BYTES_QUEUED, A_REQUEST_REC,
-    A_ALLOWED_XMETHODS, A_ALLOWED_METHODS
+    A_ALLOWED_XMETHODS, A_ALLOWED_METHODS, A_FINFO
 };
 
 /* The cached wrapper in *slot, made by `make` on first use. */
@@ -1316,6 +1317,11 @@ static PyObject *Request_get(PyObject *self, void *closure)
     case A_ALLOWED_METHODS:
         return str_array(r->allowed_methods
                          ? r->allowed_methods->method_list : NULL);
+    case A_FINFO:
+        if (!(st = mp_module_state_of(Py_TYPE(self)))) {
+            return NULL;
+        }
+        return mp_finfo_view(st, self);
     }
     PyErr_SetString(PyExc_AttributeError, "unknown request attribute");
     return NULL;
@@ -1349,6 +1355,11 @@ static int Request_set(PyObject *self, PyObject *value, void *closure)
         }
         r->user = s;
         return 0;
+    case A_FINFO: {
+        mp_module_state *st = mp_module_state_of(Py_TYPE(self));
+
+        return st ? mp_finfo_assign(st, r, value) : -1;
+    }
     }
     PyErr_SetString(PyExc_AttributeError, "read-only attribute");
     return -1;
@@ -1433,6 +1444,7 @@ static PyGetSetDef Request_getset[] = {
             "allowed extension methods"),
     ATTR_RO("allowed_methods", A_ALLOWED_METHODS,
             "names in the allowed method list"),
+    ATTR_RW("finfo", A_FINFO, "file information of filename"),
     {NULL}
 };
 

@@ -8,7 +8,6 @@ exists.
 import sys
 import os
 import time
-import stat
 import traceback
 import threading
 import importlib
@@ -22,6 +21,9 @@ from html import escape
 import _apache
 from _apache import (SERVER_RETURN, table, log_error, config_tree,
                      server_root, mpm_query, exists_config_define)
+# apache.stat is APR's stat (APA-stat), not the standard library module of
+# that name, which this module does not use.
+from _apache import stat
 
 # ----------------------------------------------------------------------
 # Constants (apache-module.md 4)
