@@ -1017,6 +1017,50 @@ static PyObject *Request_wsgi_start_response(PyObject *self, PyObject *args)
     return PyObject_GetAttrString(self, "write");
 }
 
+/*
+ * The leading members of mod_mime's private configuration records, as
+ * httpd 2.2 and 2.4 define them in modules/http/mod_mime.c: the only way
+ * to learn which extensions AddHandler maps to us.
+ */
+typedef struct {
+    apr_hash_t *extension_mappings;     /* extension -> mime_ext_info */
+} mime_dir_head;
+
+typedef struct {
+    char *forced_type;
+    char *encoding_type;
+    char *language_type;
+    char *handler;
+} mime_ext_info;
+
+static PyObject *Request_get_addhandler_exts(PyObject *self, PyObject *unused)
+{
+    REC_OR_FAIL(r, self, NULL);
+    module *mime = ap_find_linked_module("mod_mime.c");
+    mime_dir_head *conf;
+    apr_array_header_t *exts = apr_array_make(r->pool, 4, sizeof(char *));
+    apr_hash_index_t *hi;
+
+    conf = mime ? ap_get_module_config(r->per_dir_config, mime) : NULL;
+    if (conf && conf->extension_mappings) {
+        for (hi = apr_hash_first(r->pool, conf->extension_mappings); hi;
+             hi = apr_hash_next(hi)) {
+            const void *key;
+            void *val;
+            const mime_ext_info *info;
+
+            apr_hash_this(hi, &key, NULL, &val);
+            info = val;
+            if (info && info->handler
+                && (!strcmp(info->handler, MP_HANDLER_NAME)
+                    || !strcmp(info->handler, MP_HANDLER_NAME_LEGACY))) {
+                *(const char **)apr_array_push(exts) = key;
+            }
+        }
+    }
+    return mp_str_out(apr_array_pstrcat(r->pool, exts, ' '));
+}
+
 /* ------------------------------------------------------------------
  * Attributes
  */
@@ -1512,6 +1556,8 @@ static PyMethodDef Request_methods[] = {
      "1 if the connection uses TLS."},
     {"ssl_var_lookup", Request_ssl_var_lookup, METH_VARARGS,
      "ssl_var_lookup(name): a mod_ssl variable, or None."},
+    {"get_addhandler_exts", Request_get_addhandler_exts, METH_NOARGS,
+     "Extensions AddHandler maps to mod_python, space-separated."},
     {"build_wsgi_env", Request_build_wsgi_env, METH_NOARGS,
      "The WSGI environ of this request, or None outside its base URI."},
     {"wsgi_start_response", Request_wsgi_start_response, METH_VARARGS,

@@ -212,3 +212,12 @@ def test_services_wsgi_start_response_errors(apache):
     assert lines[3].startswith("TypeError") and "tuple required" in lines[3]
     assert lines[4] == "TypeError: header names must be strings"
     assert lines[5] == "reraised 'app failed'"
+
+
+def test_services_get_addhandler_exts(apache):
+    """The extensions AddHandler maps to mod_python or python-program,
+    lower-case and without dots (REQ-get_addhandler_exts,
+    DIR-httpd-AddHandler)."""
+    r = apache.get("/services-addhandler/page.py")
+    assert r.status_code == 200
+    assert r.text == "legacy psp py"

@@ -149,3 +149,7 @@ def t_start_response_bad(req):
     except KeyError as exc:
         out.append("reraised %s" % exc)
     return text(req, "\n".join(out))
+
+
+def addhandler_exts(req):
+    return text(req, " ".join(sorted(req.get_addhandler_exts().split())))
