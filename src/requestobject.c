@@ -430,12 +430,29 @@ static PyObject *config_table(PyObject *self, request_rec *r,
     return mp_table_wrap(st, copy, self);
 }
 
+/*
+ * The config tables are made once per merged configuration: the same
+ * table while it lasts, a new one once the request's configuration
+ * changed (after the directory walk, say, when earlier phases ran with
+ * the server's settings).
+ */
+static int config_is_current(RequestObject *o, request_rec *r)
+{
+    if (o->config_of == r->per_dir_config) {
+        return 1;
+    }
+    Py_CLEAR(o->config);
+    Py_CLEAR(o->options);
+    o->config_of = r->per_dir_config;
+    return 0;
+}
+
 static PyObject *Request_get_config(PyObject *self, PyObject *unused)
 {
     REC_OR_FAIL(r, self, NULL);
     RequestObject *o = REQ(self);
 
-    if (!o->config
+    if ((!config_is_current(o, r) || !o->config)
         && !(o->config = config_table(self, r,
                                       mp_config_dir(r)->directives, 0))) {
         return NULL;
@@ -448,7 +465,7 @@ static PyObject *Request_get_options(PyObject *self, PyObject *unused)
     REC_OR_FAIL(r, self, NULL);
     RequestObject *o = REQ(self);
 
-    if (!o->options
+    if ((!config_is_current(o, r) || !o->options)
         && !(o->options = config_table(self, r,
                                        mp_config_dir(r)->options, 1))) {
         return NULL;

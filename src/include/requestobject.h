@@ -16,6 +16,7 @@ typedef struct {
     PyObject *headers_in, *headers_out, *err_headers_out;
     PyObject *subprocess_env, *notes;
     PyObject *config, *options;
+    const void *config_of;      /* the per_dir_config they were made from */
     /* set by the dispatcher */
     PyObject *hlist;
     PyObject *phase;            /* str or None */
