@@ -8,6 +8,7 @@
 #include "connobject.h"
 #include "serverobject.h"
 #include "hlistobject.h"
+#include "filterobject.h"
 #include "cleanups.h"
 #include "interp.h"
 #include "util.h"
@@ -399,6 +400,7 @@ static int apache_exec(PyObject *m)
         || mp_conn_type_init(m, st) < 0
         || mp_server_type_init(m, st) < 0
         || mp_hlist_type_init(m, st) < 0
+        || mp_filter_type_init(m, st) < 0
         || add_constants(m) < 0) {
         return -1;
     }
