@@ -10,6 +10,7 @@
 #include "hlistobject.h"
 #include "finfoobject.h"
 #include "mutex.h"
+#include "filterobject.h"
 #include "cleanups.h"
 #include "interp.h"
 #include "util.h"
@@ -410,6 +411,7 @@ static int apache_exec(PyObject *m)
         || mp_server_type_init(m, st) < 0
         || mp_hlist_type_init(m, st) < 0
         || mp_finfo_type_init(m, st) < 0
+        || mp_filter_type_init(m, st) < 0
         || add_constants(m) < 0) {
         return -1;
     }

@@ -12,6 +12,7 @@
 #include "hlistobject.h"
 #include "cleanups.h"
 #include "util.h"
+#include "filters.h"
 
 /* The request object of a request in one interpreter. */
 typedef struct {
@@ -25,6 +26,9 @@ typedef struct {
     apr_hash_t *dynamic;            /* phase -> array of mp_handler */
     const char *running_phase;      /* the phase being dispatched */
     apr_array_header_t *running;    /* and its working list */
+    /* req.register_*_filter(): name -> mp_handler, made on first use */
+    apr_hash_t *input_filters;
+    apr_hash_t *output_filters;
 } mp_req_conf;
 
 /* The phases req.add_handler() accepts (PH-dyn-phases). */
@@ -87,6 +91,12 @@ static const char *interpreter_name(request_rec *r, const char *directory)
     }
     return r->server->server_hostname ? r->server->server_hostname
                                       : MP_MAIN_INTERPRETER;
+}
+
+const char *mp_handlers_interpreter_name(request_rec *r,
+                                         const char *directory)
+{
+    return interpreter_name(r, directory);
 }
 
 /* ------------------------------------------------------------------
@@ -229,6 +239,40 @@ int mp_handlers_add_dynamic(request_rec *r, PyObject *req, const char *phase,
     h->spec = apr_pstrdup(r->pool, spec);
     h->directory = dir ? canonical_dir(r->pool, dir) : NULL;
     return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Filters registered per request (REQ-register_input_filter)
+ */
+
+void mp_handlers_register_filter(request_rec *r, const char *name,
+                                 const char *spec, const char *dir,
+                                 int is_input)
+{
+    mp_req_conf *rc = req_conf(r, 1);
+    apr_hash_t **registry = is_input ? &rc->input_filters
+                                     : &rc->output_filters;
+    mp_handler *h = apr_pcalloc(r->pool, sizeof(*h));
+
+    if (!*registry) {
+        *registry = apr_hash_make(r->pool);
+    }
+    h->spec = apr_pstrdup(r->pool, spec);
+    h->directory = dir ? canonical_dir(r->pool, dir) : NULL;
+    apr_hash_set(*registry, apr_pstrdup(r->pool, name), APR_HASH_KEY_STRING,
+                 h);
+}
+
+const mp_handler *mp_handlers_find_filter(request_rec *r, const char *name,
+                                          int is_input)
+{
+    mp_req_conf *rc = req_conf(r, 0);
+    apr_hash_t *registry = !rc ? NULL
+                           : is_input ? rc->input_filters
+                                      : rc->output_filters;
+
+    return registry ? apr_hash_get(registry, name, APR_HASH_KEY_STRING)
+                    : NULL;
 }
 
 /* ------------------------------------------------------------------
@@ -584,4 +628,5 @@ void mp_handlers_register_hooks(apr_pool_t *p)
     ap_hook_fixups(mp_hook_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(mp_hook_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(mp_hook_log, NULL, NULL, APR_HOOK_MIDDLE);
+    mp_filter_register_generic(p);
 }

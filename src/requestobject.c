@@ -11,6 +11,7 @@
 #include "config.h"
 #include "util.h"
 #include "http_ssl.h"
+#include "filters.h"
 
 #define REQ(self) ((RequestObject *)(self))
 
@@ -1079,6 +1080,60 @@ static PyObject *Request_get_addhandler_exts(PyObject *self, PyObject *unused)
 }
 
 /* ------------------------------------------------------------------
+ * Filters (REQ-register_input_filter ... REQ-add_output_filter)
+ */
+
+static PyObject *register_filter(PyObject *self, PyObject *args,
+                                 int is_input)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *name, *handler, *dir = NULL;
+
+    if (!PyArg_ParseTuple(args, is_input ? "ss|s:register_input_filter"
+                                         : "ss|s:register_output_filter",
+                          &name, &handler, &dir)) {
+        return NULL;
+    }
+    mp_handlers_register_filter(r, name, handler, dir, is_input);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Request_register_input_filter(PyObject *self,
+                                               PyObject *args)
+{
+    return register_filter(self, args, 1);
+}
+
+static PyObject *Request_register_output_filter(PyObject *self,
+                                                PyObject *args)
+{
+    return register_filter(self, args, 0);
+}
+
+static PyObject *add_filter(PyObject *self, PyObject *args, int is_input)
+{
+    REC_OR_FAIL(r, self, NULL);
+    const char *name;
+
+    if (!PyArg_ParseTuple(args, is_input ? "s:add_input_filter"
+                                         : "s:add_output_filter", &name)) {
+        return NULL;
+    }
+    mp_filter_add(r, name, is_input);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Request_add_input_filter(PyObject *self, PyObject *args)
+{
+    return add_filter(self, args, 1);
+}
+
+static PyObject *Request_add_output_filter(PyObject *self, PyObject *args)
+{
+    return add_filter(self, args, 0);
+}
+
+/* ------------------------------------------------------------------
  * Attributes
  */
 
@@ -1579,6 +1634,14 @@ static PyMethodDef Request_methods[] = {
      "The WSGI environ of this request, or None outside its base URI."},
     {"wsgi_start_response", Request_wsgi_start_response, METH_VARARGS,
      "wsgi_start_response(status, headers[, exc_info]) -> write"},
+    {"register_input_filter", Request_register_input_filter, METH_VARARGS,
+     "register_input_filter(name, handler[, dir])"},
+    {"register_output_filter", Request_register_output_filter,
+     METH_VARARGS, "register_output_filter(name, handler[, dir])"},
+    {"add_input_filter", Request_add_input_filter, METH_VARARGS,
+     "add_input_filter(name): insert an input filter"},
+    {"add_output_filter", Request_add_output_filter, METH_VARARGS,
+     "add_output_filter(name): insert an output filter"},
     {NULL}
 };
 

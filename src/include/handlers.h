@@ -7,6 +7,7 @@
 
 #include "mod_python.h"
 #include "_apachemodule.h"
+#include "config.h"
 
 /* Register every hook mod_python uses (from the module record). */
 void mp_handlers_register_hooks(apr_pool_t *p);
@@ -27,5 +28,29 @@ int mp_handlers_add_dynamic(request_rec *r, PyObject *req, const char *phase,
  */
 PyObject *mp_handlers_request_object(request_rec *r, mp_module_state *st,
                                      const char *interp_name);
+
+/*
+ * The interpreter name for `r` by the directive rules (PH-interp-select),
+ * `directory` being the recorded directory of the entry to run (NULL if
+ * none).  Result in r->pool or the config; no Python involved.
+ */
+const char *mp_handlers_interpreter_name(request_rec *r,
+                                         const char *directory);
+
+/*
+ * req.register_input_filter()/register_output_filter(): remember for
+ * this request that filter `name` (case-sensitive) runs `spec`; `dir`
+ * (may be NULL) is canonicalised (DIR-ctx-dynamic).  A later
+ * registration of the same name replaces the earlier.  Copies into
+ * r->pool; no Python involved.
+ */
+void mp_handlers_register_filter(request_rec *r, const char *name,
+                                 const char *spec, const char *dir,
+                                 int is_input);
+
+/* The entry registered on `r` as `name`, or NULL.  Borrowed from
+ * r->pool. */
+const mp_handler *mp_handlers_find_filter(request_rec *r, const char *name,
+                                          int is_input);
 
 #endif /* MP_HANDLERS_H */

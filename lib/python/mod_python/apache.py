@@ -413,6 +413,49 @@ class CallBack:
                                       hname=spec, debug=debug)
         return result
 
+    def FilterDispatch(self, filter):
+        """Run one invocation of a Python filter (PH-filter-py).  The
+        return value is ignored by the C side."""
+        req = filter.req
+        config = req.get_config()
+        debug = config.get("PythonDebug") == "1"
+        spec = filter.handler
+        try:
+            module_name, _, obj_path = spec.partition("::")
+            python_path = config.get("PythonPath")
+            if python_path:
+                _eval_path(python_path)
+            else:
+                directory = filter.dir
+                if directory and directory not in sys.path:
+                    sys.path.insert(0, directory)
+            module = import_module(
+                module_name, log=debug,
+                autoreload=config.get("PythonAutoReload", "1") == "1")
+            default = "inputfilter" if filter.is_input else "outputfilter"
+            obj = resolve_object(module, obj_path or default, arg=filter)
+            use_pdb = (config.get("PythonEnablePdb") == "1"
+                       and exists_config_define("ONE_PROCESS"))
+            try:
+                self._call(obj, filter, use_pdb)
+            except SERVER_RETURN as exc:
+                # The status is applied; the code means nothing to a
+                # filter (PH-sr-filter).
+                result = _server_return_value(req, exc)
+                if type(result) is not int:
+                    log_error("Value raised with SERVER_RETURN is invalid. "
+                              "It is a %s, but it must be a tuple or an "
+                              "int." % type(result), APLOG_ERR, req.server)
+                return
+            if not filter.closed:
+                filter.flush()
+        except BaseException:
+            # Pass-through first, so that the error text itself can flow
+            # and Python is not called again (PH-err-filter).
+            filter.disable()
+            self.ReportError(*sys.exc_info(), filter=filter,
+                             phase=filter.name, hname=spec, debug=debug)
+
     def ConnectionDispatch(self, conn):
         server = conn.base_server
         config = server.get_config()
@@ -486,12 +529,12 @@ class CallBack:
             page.extend(escape(line) + "\n" for line in lines)
             page.append("</pre>\n")
             page = "".join(page)
+            req.status = HTTP_INTERNAL_SERVER_ERROR
+            req.content_type = "text/html"
             if filter is not None:
                 filter.write(page)
                 filter.flush()
             else:
-                req.status = HTTP_INTERNAL_SERVER_ERROR
-                req.content_type = "text/html"
                 req.write(page)
             return DONE
         except BaseException:
