@@ -54,6 +54,19 @@ PyObject *mp_filter_new(mp_module_state *st, ap_filter_t *f,
     return (PyObject *)o;
 }
 
+PyObject *mp_filter_new_include(mp_module_state *st, ap_filter_t *f,
+                                mp_filter_ctx *ctx, apr_bucket_brigade *bb,
+                                PyObject *req)
+{
+    PyObject *o = mp_filter_new(st, f, ctx, bb, NULL, req, f->r->filename,
+                                NULL);
+
+    if (o) {
+        FLT(o)->is_include = 1;
+    }
+    return o;
+}
+
 apr_status_t mp_filter_finish(PyObject *self)
 {
     FilterObject *o = FLT(self);
@@ -94,7 +107,7 @@ apr_status_t mp_filter_pass(ap_filter_t *f, mp_filter_ctx *ctx,
 /* Output: the brigade write() fills, made on first use. */
 static apr_bucket_brigade *out_brigade(FilterObject *o, ap_filter_t *f)
 {
-    if (o->is_input) {
+    if (o->is_input || o->is_include) {
         return o->bb;
     }
     if (!o->ctx->bb_out) {
@@ -341,7 +354,7 @@ static PyObject *Filter_flush(PyObject *self, PyObject *unused)
     apr_status_t rv = APR_SUCCESS;
 
     APR_BRIGADE_INSERT_TAIL(out, apr_bucket_flush_create(f->c->bucket_alloc));
-    if (!o->is_input) {
+    if (!o->is_input && !o->is_include) {
         MP_BLOCKING_BEGIN
         rv = mp_filter_pass(f, o->ctx, out);
         MP_BLOCKING_END
@@ -363,9 +376,12 @@ static PyObject *Filter_close(PyObject *self, PyObject *unused)
     if (o->closed) {
         Py_RETURN_NONE;
     }
+    o->closed = 1;
+    if (o->is_include) {
+        Py_RETURN_NONE;     /* the page goes on after the element */
+    }
     out = out_brigade(o, f);
     APR_BRIGADE_INSERT_TAIL(out, apr_bucket_eos_create(f->c->bucket_alloc));
-    o->closed = 1;
     if (!o->is_input) {
         apr_status_t rv;
 

@@ -7,6 +7,7 @@
 #include "interp.h"
 #include "handlers.h"
 #include "cleanups.h"
+#include "ssi.h"
 #include "mutex.h"
 
 /* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
@@ -24,6 +25,7 @@ static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, apr_pstrcat(ptemp, "Python/",
                                                 pyversion, NULL));
+    mp_ssi_register();
     /* The first of httpd's two start-up passes only checks the
      * configuration; its pool is thrown away (PH-start-twopass). */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {

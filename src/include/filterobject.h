@@ -19,6 +19,7 @@ typedef struct {
     mp_filter_ctx *ctx;
     PyObject *req, *name, *handler, *dir;
     int is_input;
+    int is_include;             /* SSI: writes go into mod_include's bb */
     int closed;
     int softspace;
     /* what httpd asked an input filter for */
@@ -57,6 +58,16 @@ PyObject *mp_filter_new(mp_module_state *st, ap_filter_t *f,
  * brigade operation.  GIL held.
  */
 apr_status_t mp_filter_finish(PyObject *filter);
+
+/*
+ * New reference: the filter object handed to an SSI #python element run
+ * by mod_include's filter `f`.  Writes go into `bb` at the element's
+ * place; flush() marks a flush there; nothing is passed down.  `ctx` is
+ * the element's own (disable() sets it).  GIL held.
+ */
+PyObject *mp_filter_new_include(mp_module_state *st, ap_filter_t *f,
+                                mp_filter_ctx *ctx, apr_bucket_brigade *bb,
+                                PyObject *req);
 
 /* Output: pass `bb` to the next filter unless EOS already went, noting an
  * EOS in it; the brigade is emptied.  GIL not held (blocks). */

@@ -496,6 +496,32 @@ class CallBack:
         if func:
             getattr(module, func)()
 
+    def IncludeDispatch(self, filter, tag, code):
+        """Run the code of an SSI #python element (PH-ssi-run); True on
+        success, False once the error is reported."""
+        req = filter.req
+        try:
+            namespace = req.__dict__.get("ssi_globals")
+            if namespace is None:
+                namespace = req.ssi_globals = {}
+            namespace["filter"] = filter
+            namespace["__file__"] = req.filename
+            code = code.replace("\r\n", "\n").rstrip()
+            if tag == "eval":
+                result = eval(code, namespace)
+                if result is not None:
+                    filter.write(str(result))
+            else:
+                exec(code, namespace)
+            filter.flush()
+            namespace["filter"] = None
+            return True
+        except BaseException:
+            filter.disable()
+            self.ReportError(*sys.exc_info(), filter=filter,
+                             debug=req.get_config().get("PythonDebug") == "1")
+            return False
+
     def ReportError(self, etype, evalue, etb, req=None, filter=None,
                     srv=None, phase="N/A", hname="N/A", debug=0):
         """Log the exception; with debug, also send it to the client.
