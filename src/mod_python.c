@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "cleanups.h"
 #include "ssi.h"
+#include "api.h"
 #include "mutex.h"
 
 /* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
@@ -50,6 +51,7 @@ static void mp_register_hooks(apr_pool_t *p)
     ap_hook_post_config(mp_hook_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mp_hook_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     mp_handlers_register_hooks(p);
+    mp_api_register();
 }
 
 module AP_MODULE_DECLARE_DATA python_module = {
