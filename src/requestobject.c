@@ -1138,7 +1138,8 @@ static PyObject *Request_add_output_filter(PyObject *self, PyObject *args)
  */
 
 /* Plain fields of request_rec, read (and some written) generically. */
-enum { F_STR, F_INT, F_UINT, F_TIME, F_OFF, F_INT64 };
+/* F_PATH: a str whose value goes back in as UTF-8 (util.h). */
+enum { F_STR, F_PATH, F_INT, F_UINT, F_TIME, F_OFF, F_INT64 };
 enum { RO = 0, RW = 1, RW_NONE = 2 };   /* RW_NONE: None clears */
 
 typedef struct {
@@ -1180,12 +1181,12 @@ static const field f_ap_auth_type = FIELD(ap_auth_type, F_STR, RW_NONE);
 static const field f_no_cache = FIELD(no_cache, F_INT, RW);
 static const field f_no_local_copy = FIELD(no_local_copy, F_INT, RW);
 static const field f_unparsed_uri = FIELD(unparsed_uri, F_STR, RO);
-static const field f_uri = FIELD(uri, F_STR, RW);
-static const field f_filename = FIELD(filename, F_STR, RW_NONE);
-static const field f_canonical_filename = FIELD(canonical_filename, F_STR,
+static const field f_uri = FIELD(uri, F_PATH, RW);
+static const field f_filename = FIELD(filename, F_PATH, RW_NONE);
+static const field f_canonical_filename = FIELD(canonical_filename, F_PATH,
                                                 RW_NONE);
-static const field f_path_info = FIELD(path_info, F_STR, RW_NONE);
-static const field f_args = FIELD(args, F_STR, RW_NONE);
+static const field f_path_info = FIELD(path_info, F_PATH, RW_NONE);
+static const field f_args = FIELD(args, F_PATH, RW_NONE);
 static const field f_used_path_info = FIELD(used_path_info, F_INT, RW);
 static const field f_eos_sent = FIELD(eos_sent, F_INT, RO);
 static const field f_useragent_ip = FIELD(useragent_ip, F_STR, RO);
@@ -1198,6 +1199,7 @@ static PyObject *field_get(PyObject *self, void *closure)
 
     switch (f->type) {
     case F_STR:
+    case F_PATH:
         return mp_str_out(*(const char *const *)p);
     case F_INT:
         return PyLong_FromLong(*(const int *)p);
@@ -1225,14 +1227,16 @@ static int field_set(PyObject *self, PyObject *value, void *closure)
                         "can't delete request attributes");
         return -1;
     }
-    if (f->type == F_STR) {
+    if (f->type == F_STR || f->type == F_PATH) {
         char *s = NULL;
 
         if (value == Py_None && f->access == RW_NONE) {
             *(char **)p = NULL;
             return 0;
         }
-        if (!(s = mp_str_in(r->pool, value))) {
+        s = f->type == F_PATH ? mp_path_in(r->pool, value)
+                              : mp_str_in(r->pool, value);
+        if (!s) {
             return -1;
         }
         *(char **)p = s;

@@ -76,6 +76,23 @@ char *mp_str_in(apr_pool_t *p, PyObject *obj)
     return NULL;
 }
 
+char *mp_path_in(apr_pool_t *p, PyObject *obj)
+{
+    PyObject *bytes;
+    char *out;
+
+    if (!PyUnicode_Check(obj)) {
+        return mp_str_in(p, obj);
+    }
+    bytes = PyUnicode_AsEncodedString(obj, "utf-8", "surrogateescape");
+    if (!bytes) {
+        return NULL;
+    }
+    out = mp_str_in(p, bytes);
+    Py_DECREF(bytes);
+    return out;
+}
+
 int mp_body_data(PyObject *obj, Py_buffer *view)
 {
     if (PyUnicode_Check(obj)) {

@@ -221,3 +221,15 @@ def test_services_get_addhandler_exts(apache):
     r = apache.get("/services-addhandler/page.py")
     assert r.status_code == 200
     assert r.text == "legacy psp py"
+
+
+def test_services_non_ascii_path_round_trip(apache):
+    """A filename read from the request and assigned back names the same
+    file, also when it is non-ASCII UTF-8 (REQ-attr-filename, REQ-attr-uri,
+    OBJ-str-in: paths go back as UTF-8, see doc/strings.rst)."""
+    target = apache.htdocs / "services" / "utf8"
+    (target / "\u00e4\u00f6.txt").write_bytes(b"umlauts\n")
+    r = apache.get("/services-utf8/%C3%A4%C3%B6.txt")
+    assert r.status_code == 200
+    assert r.text == "umlauts\n"
+    assert apache.get("/services-utf8/plain.txt").text == "ascii\n"

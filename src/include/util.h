@@ -7,7 +7,8 @@
  * malformed header, URL or query never raises and round-trips.
  * Into httpd: bytes as they are; str characters up to U+00FF as Latin-1
  * bytes and U+DC80..U+DCFF back to the byte they stand for; any other
- * character is a TypeError("not an ISO-8859-1 string").
+ * character is a TypeError("not an ISO-8859-1 string").  Paths and URLs
+ * of the request are the exception: see mp_path_in.
  */
 #ifndef MP_UTIL_H
 #define MP_UTIL_H
@@ -26,6 +27,15 @@ PyObject *mp_latin1_out(const char *s);
  * Returns NULL with TypeError/ValueError set on bad input.  GIL held.
  */
 char *mp_str_in(apr_pool_t *p, PyObject *obj);
+
+/*
+ * Like mp_str_in, for the paths and URLs of a request (uri, filename,
+ * canonical_filename, path_info, args): str goes in as UTF-8, with
+ * surrogates back to their bytes, so that a value read out comes back
+ * unchanged (`req.filename = req.filename + ".py"` with a non-ASCII
+ * directory works).  Bytes as they are.
+ */
+char *mp_path_in(apr_pool_t *p, PyObject *obj);
 
 /*
  * The bytes of a body write (OBJ-str-write): str as UTF-8, or any

@@ -153,3 +153,10 @@ def t_start_response_bad(req):
 
 def addhandler_exts(req):
     return text(req, " ".join(sorted(req.get_addhandler_exts().split())))
+
+
+def filename_round_trip(req):
+    # Read and written back: must name the same file (util.h mp_path_in).
+    req.filename = req.filename
+    req.uri = req.uri
+    return apache.OK
