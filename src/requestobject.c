@@ -103,8 +103,18 @@ static PyObject *Request_write(PyObject *self, PyObject *args)
         return NULL;
     }
     if (view.len > 0) {
+        const char *p = view.buf;
+        Py_ssize_t left = view.len;
+
         MP_BLOCKING_BEGIN
-        rc = ap_rwrite(view.buf, (int)view.len, r);
+        /* ap_rwrite() counts in int. */
+        while (left > 0 && rc != -1) {
+            int n = left > INT_MAX ? INT_MAX : (int)left;
+
+            rc = ap_rwrite(p, n, r);
+            p += n;
+            left -= n;
+        }
         if (rc != -1 && flush) {
             rc = ap_rflush(r);
         }
@@ -159,12 +169,21 @@ static void server_return(PyObject *self, int status)
  * Read up to `n` body bytes into `buf`.  Returns the count, 0 at the end
  * of the body, -1 with an exception set.  Chunked bodies are de-chunked
  * (REQ-read: build instead).
+ *
+ * The input filters are called directly rather than through
+ * ap_get_client_block(), which loses the reason of a failure: when httpd
+ * refused the body itself (LimitRequestBody, a broken chunk) it has
+ * already answered the client, and the handler must stop with that
+ * status instead of seeing an ordinary read error.
  */
 static long read_block(PyObject *self, request_rec *r, char *buf,
                        apr_size_t n)
 {
     RequestObject *o = REQ(self);
-    long got;
+    apr_bucket_brigade *bb;
+    apr_status_t rv;
+    apr_size_t got = n;
+    int eos = 0;
 
     if (o->body_state == 0) {
         int rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
@@ -179,16 +198,39 @@ static long read_block(PyObject *self, request_rec *r, char *buf,
         return 0;
     }
     MP_BLOCKING_BEGIN
-    got = ap_get_client_block(r, buf, n);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                        APR_BLOCK_READ, n);
+    if (rv == APR_SUCCESS) {
+        eos = !APR_BRIGADE_EMPTY(bb)
+              && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb));
+        rv = apr_brigade_flatten(bb, buf, &got);
+    }
+    apr_brigade_destroy(bb);
     MP_BLOCKING_END
-    if (got < 0) {
-        PyErr_SetString(PyExc_OSError, "Client read error (Timeout?)");
+    if (rv != APR_SUCCESS) {
+        /* The body is in an unknown state: never reuse the connection. */
+        r->connection->keepalive = AP_CONN_CLOSE;
+        o->body_state = 2;
+        if (rv == AP_FILTER_ERROR) {
+            server_return(self, ap_map_http_request_error(rv,
+                                                          HTTP_BAD_REQUEST));
+        }
+        else {
+            PyErr_SetString(PyExc_OSError, "Client read error (Timeout?)");
+        }
         return -1;
     }
-    if (got == 0) {
+    /* Keep httpd's counters as ap_get_client_block() would, and make
+     * `remaining` count down (httpd 2.4 itself leaves it unchanged). */
+    r->read_length += got;
+    if (!r->read_chunked && r->remaining >= (apr_off_t)got) {
+        r->remaining -= got;
+    }
+    if (eos || got == 0) {
         o->body_state = 2;
     }
-    return got;
+    return (long)got;
 }
 
 /* Take up to `n` bytes of readline's look-ahead into `dst`. */
@@ -282,6 +324,9 @@ static PyObject *Request_readline(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "|n:readline", &limit)) {
         return NULL;
     }
+    if (limit == 0) {
+        return PyBytes_FromStringAndSize(NULL, 0);
+    }
     for (;;) {
         apr_size_t avail = o->rbuf_len - o->rbuf_pos, n;
         char *start = o->rbuf + o->rbuf_pos, *nl;
@@ -342,7 +387,9 @@ static PyObject *Request_readline(PyObject *self, PyObject *args)
     {
         PyObject *empty = PyBytes_FromStringAndSize(NULL, 0);
 
-        result = empty ? _PyBytes_Join(empty, parts) : NULL;
+        /* b"".join(): _PyBytes_Join is private API. */
+        result = empty ? PyObject_CallMethod(empty, "join", "O", parts)
+                       : NULL;
         Py_XDECREF(empty);
     }
     Py_DECREF(parts);
@@ -352,7 +399,7 @@ static PyObject *Request_readline(PyObject *self, PyObject *args)
 static PyObject *Request_readlines(PyObject *self, PyObject *args)
 {
     Py_ssize_t sizehint = -1, total = 0;
-    PyObject *lines, *line, *largs;
+    PyObject *lines, *line, *largs, *first;
 
     if (!PyArg_ParseTuple(args, "|n:readlines", &sizehint)) {
         return NULL;
@@ -360,8 +407,13 @@ static PyObject *Request_readlines(PyObject *self, PyObject *args)
     if (!(lines = PyList_New(0))) {
         return NULL;
     }
+    /* As the original: the first line is read whole, the later ones are
+     * cut at sizehint (REQ-readlines quirk). */
     largs = sizehint >= 0 ? Py_BuildValue("(n)", sizehint) : PyTuple_New(0);
-    while (largs && (line = Request_readline(self, largs))) {
+    first = PyTuple_New(0);
+    while (largs && first
+           && (line = Request_readline(self, PyList_GET_SIZE(lines)
+                                             ? largs : first))) {
         Py_ssize_t n = PyBytes_GET_SIZE(line);
 
         if (n == 0) {
@@ -378,14 +430,16 @@ static PyObject *Request_readlines(PyObject *self, PyObject *args)
             break;
         }
     }
-    if (!largs || PyErr_Occurred()) {
+    if (!largs || !first || PyErr_Occurred()) {
         goto error;
     }
     Py_DECREF(largs);
+    Py_DECREF(first);
     return lines;
 
 error:
     Py_XDECREF(largs);
+    Py_XDECREF(first);
     Py_DECREF(lines);
     return NULL;
 }
@@ -477,18 +531,25 @@ static PyObject *Request_get_options(PyObject *self, PyObject *unused)
 static PyObject *Request_log_error(PyObject *self, PyObject *args)
 {
     REC_OR_FAIL(r, self, NULL);
-    const char *message = NULL;
+    PyObject *message, *bytes;
     int level = 0;
 
-    if (!PyArg_ParseTuple(args, "z|i:log_error", &message, &level)) {
+    if (!PyArg_ParseTuple(args, "O|i:log_error", &message, &level)) {
         return NULL;
     }
-    if (message) {
-        MP_BLOCKING_BEGIN
-        ap_log_rerror(APLOG_MARK, level ? level : APLOG_ERR, 0, r, "%s",
-                      message);
-        MP_BLOCKING_END
+    if (message == Py_None) {
+        Py_RETURN_NONE;
     }
+    /* Text taken from the request (a header, the URI) may carry bytes
+     * that were not UTF-8: log them as they came. */
+    if (!(bytes = mp_str_arg_bytes(message))) {
+        return NULL;
+    }
+    MP_BLOCKING_BEGIN
+    ap_log_rerror(APLOG_MARK, level ? level : APLOG_ERR, 0, r, "%s",
+                  PyBytes_AS_STRING(bytes));
+    MP_BLOCKING_END
+    Py_DECREF(bytes);
     Py_RETURN_NONE;
 }
 
@@ -513,12 +574,15 @@ static PyObject *Request_document_root(PyObject *self, PyObject *unused)
 static PyObject *Request_construct_url(PyObject *self, PyObject *args)
 {
     REC_OR_FAIL(r, self, NULL);
-    const char *uri;
+    PyObject *uri, *bytes, *url;
 
-    if (!PyArg_ParseTuple(args, "s:construct_url", &uri)) {
+    if (!PyArg_ParseTuple(args, "O:construct_url", &uri)
+        || !(bytes = mp_str_arg_bytes(uri))) {
         return NULL;
     }
-    return mp_str_out(ap_construct_url(r->pool, uri, r));
+    url = mp_str_out(ap_construct_url(r->pool, PyBytes_AS_STRING(bytes), r));
+    Py_DECREF(bytes);
+    return url;
 }
 
 static PyObject *Request_meets_conditions(PyObject *self, PyObject *unused)
@@ -1256,6 +1320,10 @@ static int field_set(PyObject *self, PyObject *value, void *closure)
         long v = PyLong_AsLong(value);
 
         if (v == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (v < INT_MIN || v > INT_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "value out of range");
             return -1;
         }
         *(int *)p = (int)v;

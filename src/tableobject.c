@@ -545,9 +545,8 @@ static PyObject *Table_popitem(PyObject *self, PyObject *unused)
 {
     TABLE_OR_FAIL(t, self, NULL);
     const apr_table_entry_t *e;
-    apr_array_header_t *others;
+    apr_table_entry_t *keep = NULL;
     PyObject *pair;
-    char *key, *val;
     int i, n;
 
     e = entries(t, &n);
@@ -561,24 +560,28 @@ static PyObject *Table_popitem(PyObject *self, PyObject *unused)
     if (!(pair = entry_object(&e[n - 1], TABLE_ITEMS))) {
         return NULL;
     }
-    /* Remove exactly the last entry: httpd can only unset a whole key, so
-     * put back the other values of that key. */
-    key = apr_pstrdup(apr_table_elts(t)->pool, e[n - 1].key);
-    others = apr_array_make(apr_table_elts(t)->pool, 1, sizeof(char *));
+    /* Remove exactly the last entry.  httpd can only unset every entry of
+     * a key, so rebuild the table from the others, in their order; their
+     * strings stay in the table's pool, so they need no copying. */
+    if (n > 1) {
+        if (!(keep = malloc((n - 1) * sizeof(*keep)))) {
+            Py_DECREF(pair);
+            return PyErr_NoMemory();
+        }
+        memcpy(keep, e, (n - 1) * sizeof(*keep));
+    }
+    apr_table_clear(t);
     for (i = 0; i < n - 1; i++) {
-        if (e[i].key && !strcasecmp(e[i].key, key)) {
-            val = apr_pstrdup(apr_table_elts(t)->pool, e[i].val);
-            *(char **)apr_array_push(others) = val;
+        if (keep[i].key) {
+            apr_table_addn(t, keep[i].key, keep[i].val);
         }
     }
-    apr_table_unset(t, key);
-    for (i = 0; i < others->nelts; i++) {
-        apr_table_add(t, key, APR_ARRAY_IDX(others, i, char *));
-    }
+    free(keep);
     return pair;
 }
 
-/* A plain dict of the table: a repeated key maps to a list (TBL-eq). */
+/* A plain dict of the table, one item per key as spelt; a key that occurs
+ * more than once maps to the list of its values (TBL-eq). */
 static PyObject *as_dict(PyObject *self)
 {
     TABLE_OR_FAIL(t, self, NULL);
@@ -591,21 +594,37 @@ static PyObject *as_dict(PyObject *self)
     }
     e = entries(t, &n);
     for (i = 0; i < n; i++) {
-        PyObject *k, *v;
+        PyObject *k, *v, *old;
+        int rc = -1;
 
         if (!e[i].key) {
             continue;
         }
         k = mp_str_out(e[i].key);
-        v = k ? Table_subscript(self, k) : NULL;
-        if (!v || PyDict_SetItem(dict, k, v) < 0) {
-            Py_XDECREF(k);
-            Py_XDECREF(v);
+        v = k ? mp_str_out(e[i].val) : NULL;
+        old = v ? PyDict_GetItemWithError(dict, k) : NULL;
+        if (old && PyList_Check(old)) {
+            rc = PyList_Append(old, v);
+        }
+        else if (old) {
+            PyObject *list = PyList_New(2);
+
+            if (list) {
+                PyList_SET_ITEM(list, 0, Py_NewRef(old));
+                PyList_SET_ITEM(list, 1, Py_NewRef(v));
+                rc = PyDict_SetItem(dict, k, list);
+                Py_DECREF(list);
+            }
+        }
+        else if (v && !PyErr_Occurred()) {
+            rc = PyDict_SetItem(dict, k, v);
+        }
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+        if (rc < 0) {
             Py_DECREF(dict);
             return NULL;
         }
-        Py_DECREF(k);
-        Py_DECREF(v);
     }
     return dict;
 }

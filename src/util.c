@@ -124,3 +124,13 @@ const char *mp_str_arg(PyObject *obj)
     }
     return PyUnicode_AsUTF8(obj);
 }
+
+PyObject *mp_str_arg_bytes(PyObject *obj)
+{
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "argument must be str, not %.100s",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    return PyUnicode_AsEncodedString(obj, "utf-8", "surrogateescape");
+}

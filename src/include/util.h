@@ -48,4 +48,12 @@ int mp_body_data(PyObject *obj, Py_buffer *view);
  * pointer into `obj`; NULL with TypeError set otherwise. */
 const char *mp_str_arg(PyObject *obj);
 
+/*
+ * A string argument that goes on into httpd (a log message, a URI): str
+ * only, as UTF-8, except that the lone surrogates standing for bytes that
+ * were not UTF-8 (see mp_str_out) become those bytes again.  New bytes
+ * reference; NULL with TypeError set otherwise.  GIL held.
+ */
+PyObject *mp_str_arg_bytes(PyObject *obj);
+
 #endif /* MP_UTIL_H */
