@@ -134,6 +134,18 @@ static const char *canonical_dir(apr_pool_t *p, const char *dir)
     return with_slash(p, dir);
 }
 
+/* The directory of the .htaccess file being read. */
+static const char *htaccess_dir(cmd_parms *cmd)
+{
+    const char *name = cmd->config_file ? cmd->config_file->name : NULL;
+    const char *slash = name ? strrchr(name, '/') : NULL;
+
+    if (!slash) {
+        return cmd->path;
+    }
+    return apr_pstrmemdup(cmd->pool, name, slash - name + 1);
+}
+
 /* Fill in where `h` was configured, from the section `cmd` is in. */
 static const char *record_directory(cmd_parms *cmd, mp_handler *h)
 {
@@ -147,9 +159,11 @@ static const char *record_directory(cmd_parms *cmd, mp_handler *h)
         sec = sec->parent;
     }
     if (!sec) {
-        /* .htaccess: cmd->path is its directory; else server level. */
-        if (cmd->path && !cmd->directive->parent) {
-            h->directory = canonical_dir(cmd->pool, cmd->path);
+        /* Only .htaccess files are read without RSRC_CONF or ACCESS_CONF
+         * in the override mask.  There the directory is the file's, also
+         * inside a <Files>, where cmd->path holds the file pattern. */
+        if (!(cmd->override & (RSRC_CONF | ACCESS_CONF))) {
+            h->directory = canonical_dir(cmd->pool, htaccess_dir(cmd));
         }
         return NULL;
     }

@@ -428,17 +428,32 @@ static PyObject *config_table(PyObject *self, request_rec *r,
     return mp_table_wrap(st, copy, self);
 }
 
+/* The copy of `src` in *slot, made again when the merged config is no
+ * longer the one copied: post-read-request sees the server's settings,
+ * later phases those of the sections too (DIR-merge-flags). */
+static PyObject *phase_table(PyObject *self, request_rec *r, PyObject **slot,
+                             const apr_table_t **copied,
+                             const apr_table_t *src, int drop_unset)
+{
+    if (!*slot || *copied != src) {
+        PyObject *table = config_table(self, r, src, drop_unset);
+
+        if (!table) {
+            return NULL;
+        }
+        Py_XSETREF(*slot, table);
+        *copied = src;
+    }
+    return Py_NewRef(*slot);
+}
+
 static PyObject *Request_get_config(PyObject *self, PyObject *unused)
 {
     REC_OR_FAIL(r, self, NULL);
     RequestObject *o = REQ(self);
 
-    if (!o->config
-        && !(o->config = config_table(self, r,
-                                      mp_config_dir(r)->directives, 0))) {
-        return NULL;
-    }
-    return Py_NewRef(o->config);
+    return phase_table(self, r, &o->config, &o->config_src,
+                       mp_config_dir(r)->directives, 0);
 }
 
 static PyObject *Request_get_options(PyObject *self, PyObject *unused)
@@ -446,12 +461,8 @@ static PyObject *Request_get_options(PyObject *self, PyObject *unused)
     REC_OR_FAIL(r, self, NULL);
     RequestObject *o = REQ(self);
 
-    if (!o->options
-        && !(o->options = config_table(self, r,
-                                       mp_config_dir(r)->options, 1))) {
-        return NULL;
-    }
-    return Py_NewRef(o->options);
+    return phase_table(self, r, &o->options, &o->options_src,
+                       mp_config_dir(r)->options, 1);
 }
 
 static PyObject *Request_log_error(PyObject *self, PyObject *args)

@@ -16,6 +16,8 @@ typedef struct {
     PyObject *headers_in, *headers_out, *err_headers_out;
     PyObject *subprocess_env, *notes;
     PyObject *config, *options;
+    /* the merged tables they copy: a later phase may have others */
+    const apr_table_t *config_src, *options_src;
     /* set by the dispatcher */
     PyObject *hlist;
     PyObject *phase;            /* str or None */
