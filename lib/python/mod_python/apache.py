@@ -293,17 +293,25 @@ def import_module(module_name, autoreload=1, log=0, path=None):
     """Import `module_name`, re-importing it when autoreload is on and its
     file changed (checked at most once a second)."""
     module = sys.modules.get(module_name)
-    if module is not None and (not autoreload or _is_current(module, path)):
+    # Without the lock only a module this function finished loading (it
+    # has __mtime__) is handed out: a first import still executing in
+    # another thread is already in sys.modules.
+    done = module is not None and "__mtime__" in module.__dict__
+    if done and (not autoreload or _is_current(module, path)):
         return module
     with _import_lock:
         current = sys.modules.get(module_name)
-        if current is not None and current is not module:
-            return current      # another thread just (re)loaded it
+        if current is not None:
+            if not autoreload:
+                return current
+            if "__mtime__" in current.__dict__ and (current is not module
+                                                    or not done):
+                return current      # (re)loaded while we waited
         if log:
             where = " with path set to '%s'" % path if path else ""
             log_error("mod_python: (Re)importing module '%s'%s"
                       % (module_name, where), APLOG_NOTICE)
-        return _load(module_name, path, module)
+        return _load(module_name, path, current)
 
 
 def resolve_object(module, obj_str, arg=None, silent=0):
