@@ -75,6 +75,12 @@ void *mp_config_server_create(apr_pool_t *p, server_rec *s)
 {
     mp_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
+    /* The main server's record comes first on every reading of the
+     * config: a restart without PythonOptimize On goes back to 0. */
+    if (!s->is_virtual) {
+        optimize_level = 0;
+    }
+
     conf->directives = apr_table_make(p, 4);
     conf->options = apr_table_make(p, 4);
     conf->imports = apr_array_make(p, 2, sizeof(mp_import));

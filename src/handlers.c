@@ -9,9 +9,11 @@
 #include "log.h"
 #include "requestobject.h"
 #include "connobject.h"
+#include "serverobject.h"
 #include "hlistobject.h"
 #include "cleanups.h"
 #include "util.h"
+#include "mp_optional.h"
 
 /* The request object of a request in one interpreter. */
 typedef struct {
@@ -553,8 +555,68 @@ void mp_handlers_run_imports(server_rec *s)
     }
 }
 
+/* ------------------------------------------------------------------
+ * The C API of mp_optional.h (PH-start-optfn)
+ */
+
+static PyInterpreterState *mp_acquire_interpreter(const char *name)
+{
+    mp_interp *interp = mp_interp_acquire(name ? name : MP_MAIN_INTERPRETER,
+                                          ap_server_conf);
+
+    return interp ? interp->istate : NULL;
+}
+
+static void mp_release_interpreter(void)
+{
+    mp_interp *interp = mp_interp_current();
+
+    if (interp) {
+        mp_interp_release(interp);
+    }
+}
+
+/* The interpreter entered last, or NULL with an exception set. */
+static mp_interp *entered(void)
+{
+    mp_interp *interp = mp_interp_current();
+
+    if (!interp) {
+        PyErr_SetString(PyExc_RuntimeError, "no interpreter acquired");
+    }
+    return interp;
+}
+
+static PyObject *mp_get_request_object(request_rec *r)
+{
+    mp_interp *interp = entered();
+
+    return interp ? mp_handlers_request_object(r, interp->state,
+                                               interp->name) : NULL;
+}
+
+static PyObject *mp_get_server_object(server_rec *s)
+{
+    mp_interp *interp = entered();
+
+    return interp ? mp_server_new(interp->state, s) : NULL;
+}
+
+static PyObject *mp_get_connection_object(conn_rec *c)
+{
+    mp_interp *interp = entered();
+
+    return interp ? mp_conn_new(interp->state, c) : NULL;
+}
+
 void mp_handlers_register_hooks(apr_pool_t *p)
 {
+    APR_REGISTER_OPTIONAL_FN(mp_acquire_interpreter);
+    APR_REGISTER_OPTIONAL_FN(mp_release_interpreter);
+    APR_REGISTER_OPTIONAL_FN(mp_get_request_object);
+    APR_REGISTER_OPTIONAL_FN(mp_get_server_object);
+    APR_REGISTER_OPTIONAL_FN(mp_get_connection_object);
+
     ap_hook_process_connection(mp_hook_connection, NULL, NULL,
                                APR_HOOK_MIDDLE);
     ap_hook_post_read_request(mp_hook_post_read_request, NULL, NULL,

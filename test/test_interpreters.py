@@ -5,13 +5,14 @@ virtual hosts, a mismatched or broken package) get servers of their own."""
 import concurrent.futures
 import os
 import re
+import shutil
 import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import HTTPD, Apache, free_port
+from conftest import BUILD, HTDOCS, HTTPD, ROOT, Apache, free_port
 
 
 def getjson(server, path, **kw):
@@ -402,15 +403,20 @@ def test_interp_python_optimize(server_c):
 
 
 def test_interp_graceful_restart(server_c):
-    """A graceful restart: the config is read again, new children start
-    Python and run PythonImport again; the version tokens are added once
-    (PH-start-twopass, PH-start-pyinit, PH-start-tokens, PH-child-init)."""
+    """A graceful restart: the config is read again (PythonOptimize Off
+    now), new children start Python and run PythonImport again; the
+    version tokens are added once (PH-start-twopass, PH-start-pyinit,
+    PH-start-tokens, PH-child-init, DIR-PythonOptimize)."""
     def tokens():
         header = server_c.get("/interp/main/").headers["Server"]
         return header.count("mod_python/"), header.count("Python/")
 
     assert tokens() == (1, 1)
     old = {getjson(server_c, "/interp/main/")["pid"] for _ in range(4)}
+    # PythonOptimize is read again too.
+    conf = server_c.conf.read_text()
+    server_c.conf.write_text(conf.replace("PythonOptimize On",
+                                          "PythonOptimize Off"))
     subprocess.run([HTTPD, "-f", str(server_c.conf), "-k", "graceful"],
                    env=server_c.env, check=True)
     deadline = time.time() + 20
@@ -424,7 +430,7 @@ def test_interp_graceful_restart(server_c):
         assert time.time() < deadline, "no new child after graceful"
         time.sleep(0.2)
     assert got["imports"] == ["b", "b.setup", "a"]
-    assert got["optimize"] == 2
+    assert got["optimize"] == 0
     assert tokens() == (1, 1)
 
 
@@ -507,5 +513,55 @@ PythonOption interp.exit_dir {root}/exit
         server.stop()
         written = sorted(p.name for p in exit_dir.iterdir())
         assert written == sorted("cleanup-%d" % pid for pid in pids)
+    finally:
+        server.cleanup()
+
+
+def test_interp_optional_functions(tmp_path):
+    """Another httpd module enters interpreters and gets the request,
+    server and connection objects through mod_python's optional functions;
+    the request object is the one Python handlers of the request see
+    (PH-start-optfn)."""
+    apxs = shutil.which("apxs") or "/usr/bin/apxs"
+    if not os.path.exists(apxs):
+        pytest.skip("no apxs")
+    include = subprocess.run(
+        [BUILD.get("PYTHON_BIN", "/usr/bin/python3"), "-c",
+         "import sysconfig; print(sysconfig.get_path('include'))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    shutil.copy(HTDOCS / "interp" / "mod_interp_optfn.c", tmp_path)
+    r = subprocess.run([apxs, "-c", "-Wc,-Wall", "-I",
+                        str(ROOT / "src" / "include"), "-I", include,
+                        "mod_interp_optfn.c"],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "warning:" not in r.stdout + r.stderr
+    so = tmp_path / ".libs" / "mod_interp_optfn.so"
+    conf = """
+LoadModule interp_optfn_module %s
+PythonPath "['{htdocs}/interp'] + sys.path"
+<Location /optfn/>
+    SetHandler interp-optfn
+    PythonFixupHandler interp_optfn
+</Location>
+""" % so
+    server = Apache(conf, suites=[]).start()
+    try:
+        def fields(path):
+            r = server.get(path)
+            assert r.status_code == 200, r.text
+            return dict(f.split("=", 1) for f in r.text.split())
+
+        got = fields("/optfn/?localhost")
+        assert got == {"interpreter": "localhost", "uri": "/optfn/",
+                       "mark": "fixup-was-here", "server": "localhost",
+                       "conn": "mp_conn"}
+        got = fields("/optfn/")
+        assert got["interpreter"] == "main_interpreter"
+        assert got["mark"] == "?"       # another interpreter's object
+        assert fields("/optfn/?interp_optfn_new")["interpreter"] == \
+            "interp_optfn_new"
+        time.sleep(0.1)
+        assert "[python:error]" not in server.error_log()
     finally:
         server.cleanup()

@@ -8,7 +8,8 @@
 #include "mod_python.h"
 #include "_apachemodule.h"
 
-/* Register every hook mod_python uses (from the module record). */
+/* Register every hook mod_python uses, and the optional functions of
+ * mp_optional.h (from the module record). */
 void mp_handlers_register_hooks(apr_pool_t *p);
 
 /* Run the main server's PythonImport entries (child_init; GIL free). */
