@@ -11,7 +11,8 @@
 
 static PyInterpreterState *mp_acquire_interpreter(const char *name)
 {
-    mp_interp *interp = mp_interp_acquire(name, ap_server_conf);
+    mp_interp *interp = mp_interp_acquire(name ? name : MP_MAIN_INTERPRETER,
+                                          ap_server_conf);
 
     return interp ? interp->istate : NULL;
 }

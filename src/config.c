@@ -77,6 +77,12 @@ void *mp_config_server_create(apr_pool_t *p, server_rec *s)
 {
     mp_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
 
+    /* The main server's record comes first on every reading of the
+     * config: a restart without PythonOptimize On goes back to 0. */
+    if (!s->is_virtual) {
+        optimize_level = 0;
+    }
+
     conf->directives = apr_table_make(p, 4);
     conf->options = apr_table_make(p, 4);
     conf->imports = apr_array_make(p, 2, sizeof(mp_import));
@@ -136,6 +142,18 @@ static const char *canonical_dir(apr_pool_t *p, const char *dir)
     return with_slash(p, dir);
 }
 
+/* The directory of the .htaccess file being read. */
+static const char *htaccess_dir(cmd_parms *cmd)
+{
+    const char *name = cmd->config_file ? cmd->config_file->name : NULL;
+    const char *slash = name ? strrchr(name, '/') : NULL;
+
+    if (!slash) {
+        return cmd->path;
+    }
+    return apr_pstrmemdup(cmd->pool, name, slash - name + 1);
+}
+
 /* Fill in where `h` was configured, from the section `cmd` is in. */
 static const char *record_directory(cmd_parms *cmd, mp_handler *h)
 {
@@ -149,9 +167,11 @@ static const char *record_directory(cmd_parms *cmd, mp_handler *h)
         sec = sec->parent;
     }
     if (!sec) {
-        /* .htaccess: cmd->path is its directory; else server level. */
-        if (cmd->path && !cmd->directive->parent) {
-            h->directory = canonical_dir(cmd->pool, cmd->path);
+        /* Only .htaccess files are read without RSRC_CONF or ACCESS_CONF
+         * in the override mask.  There the directory is the file's, also
+         * inside a <Files>, where cmd->path holds the file pattern. */
+        if (!(cmd->override & (RSRC_CONF | ACCESS_CONF))) {
+            h->directory = canonical_dir(cmd->pool, htaccess_dir(cmd));
         }
         return NULL;
     }

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "requestobject.h"
 #include "connobject.h"
+#include "serverobject.h"
 #include "hlistobject.h"
 #include "cleanups.h"
 #include "util.h"

@@ -54,35 +54,52 @@ void mp_interp_resume(void *saved)
     attached = saved;
 }
 
-/* This thread's state for `interp`, created on first use. */
-static PyThreadState *thread_state(mp_interp *interp)
+/* Room in this thread's table for index `index`; 0 or -1. */
+static int thread_slot(int index)
 {
-    if (interp->index >= thread_states_len) {
-        int len = interp->index + 8;
+    if (index >= thread_states_len) {
+        int len = index + 8;
         PyThreadState **grown = realloc(thread_states,
                                         len * sizeof(*grown));
 
         if (!grown) {
-            return NULL;
+            return -1;
         }
         memset(grown + thread_states_len, 0,
                (len - thread_states_len) * sizeof(*grown));
         thread_states = grown;
         thread_states_len = len;
     }
+    return 0;
+}
+
+/* This thread's state for `interp`, created on first use. */
+static PyThreadState *thread_state(mp_interp *interp)
+{
+    if (thread_slot(interp->index) < 0) {
+        return NULL;
+    }
     if (!thread_states[interp->index]) {
-        /* Needs no GIL.  In the main interpreter the new state also
-         * becomes this thread's PyGILState state, so extensions that use
-         * that API work there (PH-interp-gilstate). */
+        /* Needs no GIL.  The first state made on a thread, in whatever
+         * interpreter, becomes its PyGILState state: make that the main
+         * interpreter's (index 0), so that extensions using that API
+         * work there whichever interpreter the thread served first
+         * (PH-interp-gilstate). */
+        if (interp->index != 0 && !thread_states[0]) {
+            thread_states[0] = PyThreadState_New(PyInterpreterState_Main());
+        }
         thread_states[interp->index] = PyThreadState_New(interp->istate);
     }
     return thread_states[interp->index];
 }
 
+/* Adopt `ts`, made by Python itself, as this thread's state for `interp`
+ * (making none of our own: it would only leak). */
 static void remember_thread_state(mp_interp *interp, PyThreadState *ts)
 {
-    thread_state(interp);       /* make room */
-    thread_states[interp->index] = ts;
+    if (thread_slot(interp->index) == 0) {
+        thread_states[interp->index] = ts;
+    }
 }
 
 static mp_interp *new_entry(const char *name)
@@ -179,10 +196,11 @@ error:
  * GIL must be free.  Creation runs under the table lock: nobody waits for
  * that lock while holding the GIL, so taking the GIL here is safe.
  */
-static mp_interp *find_or_create(const char *name)
+static mp_interp *find_or_create(const char *name, int *fresh)
 {
     mp_interp *interp;
 
+    *fresh = 0;
     apr_thread_mutex_lock(table_lock);
     interp = apr_hash_get(interps, name, APR_HASH_KEY_STRING);
     if (!interp) {
@@ -197,6 +215,10 @@ static mp_interp *find_or_create(const char *name)
             interp = new_entry(name);
             interp->istate = PyThreadState_GetInterpreter(ts);
             remember_thread_state(interp, ts);
+            /* Set it up before other threads can find it in the table:
+             * else two of them could both run the set-up. */
+            setup(interp);
+            *fresh = 1;
             /* Leave the GIL as we found it: free, main state current. */
             PyThreadState_Swap(main_ts);
         }
@@ -215,6 +237,7 @@ mp_interp *mp_interp_acquire(const char *name, server_rec *s)
 {
     mp_interp *interp;
     PyThreadState *ts, *outer = attached;
+    int fresh;
 
     if (!python_started || depth >= MP_MAX_NESTING) {
         return NULL;
@@ -225,7 +248,7 @@ mp_interp *mp_interp_acquire(const char *name, server_rec *s)
         PyEval_SaveThread();
         attached = NULL;
     }
-    interp = find_or_create(name);
+    interp = find_or_create(name, &fresh);
     ts = interp ? thread_state(interp) : NULL;
     if (!ts) {
         if (outer) {
@@ -239,7 +262,8 @@ mp_interp *mp_interp_acquire(const char *name, server_rec *s)
     entries[depth].interp = interp;
     entries[depth].outer = outer;
     depth++;
-    if (!interp->callback && setup(interp) < 0) {
+    /* A set-up that failed is tried again on later uses. */
+    if (!interp->callback && (fresh || setup(interp) < 0)) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MP_LOGNO(0007)
                      "python_handler: Can't get/create interpreter.");
         mp_interp_release(interp);

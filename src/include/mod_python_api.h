@@ -10,7 +10,7 @@
  *     release();
  *
  * mp_acquire_interpreter returns holding the GIL in that interpreter (NULL
- * if it cannot be set up); mp_release_interpreter leaves the interpreter
+ * for main_interpreter; the result is NULL if it cannot be set up); mp_release_interpreter leaves the interpreter
  * entered last on this thread.  The mp_get_* functions need the GIL and
  * return new references to mod_python's wrappers in the current
  * interpreter (NULL with a Python exception set on failure).

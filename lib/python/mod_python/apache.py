@@ -203,9 +203,6 @@ _status_values = {
 # Importing handler modules (PH-imp-*)
 
 _import_lock = threading.RLock()
-# Names whose first import is executing: the module is in sys.modules
-# already but not complete, and other threads must wait for it.
-_loading = set()
 
 # Names a re-import gets afresh from its spec rather than from the old
 # module.
@@ -253,14 +250,12 @@ def _load(name, path, old):
         raise ModuleNotFoundError("No module named %r" % name, name=name)
     module = importlib.util.module_from_spec(spec)
     if old is None:
-        _loading.add(name)
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
         except BaseException:
             if sys.modules.get(name) is module:
                 del sys.modules[name]
-            _loading.discard(name)
             raise
     else:
         # Reload semantics on a copy: the new code runs over the old
@@ -282,7 +277,6 @@ def _load(name, path, old):
     if parent_name and parent_name in sys.modules:
         setattr(sys.modules[parent_name], child, module)
     module.__mtime__ = module_mtime(module)
-    _loading.discard(name)
     return module
 
 
@@ -301,17 +295,20 @@ def import_module(module_name, autoreload=1, log=0, path=None):
     """Import `module_name`, re-importing it when autoreload is on and its
     file changed (checked at most once a second)."""
     module = sys.modules.get(module_name)
-    loading = module_name in _loading
-    # Checked again after `loading`: a first import that failed meanwhile
-    # has taken its module out of sys.modules.
-    if (module is not None and not loading
-            and sys.modules.get(module_name) is module
-            and (not autoreload or _is_current(module, path))):
+    # Without the lock only a module this function finished loading (it
+    # has __mtime__) is handed out: a first import still executing in
+    # another thread is already in sys.modules.
+    done = module is not None and "__mtime__" in module.__dict__
+    if done and (not autoreload or _is_current(module, path)):
         return module
     with _import_lock:
         current = sys.modules.get(module_name)
-        if current is not None and (current is not module or loading):
-            return current      # another thread just (re)loaded it
+        if current is not None:
+            if not autoreload:
+                return current
+            if "__mtime__" in current.__dict__ and (current is not module
+                                                    or not done):
+                return current      # (re)loaded while we waited
         if log:
             where = " with path set to '%s'" % path if path else ""
             log_error("mod_python: (Re)importing module '%s'%s"
@@ -539,7 +536,7 @@ class CallBack:
         Returns the phase result (PH-err-*)."""
         try:
             # The dispatcher's own frames say nothing about the error.
-            while (etb is not None
+            while (etb is not None and etb.tb_next is not None
                    and etb.tb_frame.f_code.co_filename == __file__):
                 etb = etb.tb_next
             lines = []

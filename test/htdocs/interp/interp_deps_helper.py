@@ -1,0 +1,4 @@
+import time
+
+VALUE = "helper-1"
+LOADED_AT = time.time()

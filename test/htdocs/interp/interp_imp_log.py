@@ -1,0 +1,2 @@
+"""Where the PythonImport test modules note that they ran."""
+order = []

@@ -1,0 +1,1 @@
+"""A package for dotted import_module names."""
