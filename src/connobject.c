@@ -53,6 +53,19 @@ void mp_conn_finish(PyObject *self)
     Conn_clear(self);
 }
 
+/* b"".join(parts); steals nothing. */
+static PyObject *join_parts(PyObject *parts)
+{
+    PyObject *empty = PyBytes_FromStringAndSize(NULL, 0), *all;
+
+    if (!empty) {
+        return NULL;
+    }
+    all = PyObject_CallMethod(empty, "join", "(O)", parts);
+    Py_DECREF(empty);
+    return all;
+}
+
 /*
  * Read from the connection's input filters in `mode`, at most `len`
  * bytes (0: whatever arrives first, up to MP_CONN_CHUNK).  Returns bytes,
@@ -64,7 +77,8 @@ static PyObject *conn_read(PyObject *self, ap_input_mode_t mode,
     CONN_OR_FAIL(c, self, NULL);
     apr_bucket_brigade *bb;
     apr_status_t rv;
-    apr_size_t size = 0;
+    apr_off_t length = 0;
+    apr_size_t size;
     PyObject *result;
     char *out;
 
@@ -75,9 +89,10 @@ static PyObject *conn_read(PyObject *self, ap_input_mode_t mode,
     MP_BLOCKING_BEGIN
     rv = ap_get_brigade(c->input_filters, bb, mode, APR_BLOCK_READ, len);
     if (rv == APR_SUCCESS) {
-        apr_brigade_length(bb, 1, (apr_off_t *)&size);
+        rv = apr_brigade_length(bb, 1, &length);
     }
     MP_BLOCKING_END
+    size = (apr_size_t)length;
     if (rv == APR_EOF || (rv == APR_SUCCESS && size == 0
                           && !APR_BRIGADE_EMPTY(bb)
                           && APR_BUCKET_IS_EOS(APR_BRIGADE_FIRST(bb)))) {
@@ -116,7 +131,7 @@ static PyObject *Conn_read(PyObject *self, PyObject *args)
     }
     if (len == -1) {
         /* Exhaustive: gather until the peer closes (CONN-read). */
-        PyObject *parts = PyList_New(0), *chunk, *empty, *all;
+        PyObject *parts = PyList_New(0), *chunk, *all;
 
         if (!parts) {
             return NULL;
@@ -139,13 +154,73 @@ static PyObject *Conn_read(PyObject *self, PyObject *args)
             Py_DECREF(parts);
             Py_RETURN_NONE;
         }
-        empty = PyBytes_FromStringAndSize(NULL, 0);
-        all = empty ? _PyBytes_Join(empty, parts) : NULL;
-        Py_XDECREF(empty);
+        all = join_parts(parts);
         Py_DECREF(parts);
         return all;
     }
     return conn_read(self, AP_MODE_READBYTES, len);
+}
+
+/*
+ * One line of at most `limit` bytes.  httpd's line mode has no limit of
+ * its own below HUGE_STRING_LEN, and cutting what it returned would lose
+ * the rest of the line; so peek at what has arrived (speculative mode)
+ * and consume only up to the newline or the limit.
+ */
+static PyObject *conn_readline_limited(PyObject *self, apr_off_t limit)
+{
+    PyObject *parts = PyList_New(0), *peek, *part, *line;
+    apr_off_t got = 0;
+    int line_end = 0;
+
+    if (!parts) {
+        return NULL;
+    }
+    while (got < limit && !line_end) {
+        Py_ssize_t want;
+        const char *nl;
+        int has_nl;
+
+        if (!(peek = conn_read(self, AP_MODE_SPECULATIVE, limit - got))) {
+            goto error;
+        }
+        if (peek == Py_None) {
+            Py_DECREF(peek);
+            break;
+        }
+        want = PyBytes_GET_SIZE(peek);
+        nl = memchr(PyBytes_AS_STRING(peek), '\n', want);
+        if ((has_nl = nl != NULL)) {
+            want = nl - PyBytes_AS_STRING(peek) + 1;
+        }
+        Py_DECREF(peek);
+        if (!(part = conn_read(self, AP_MODE_READBYTES, want))) {
+            goto error;
+        }
+        if (part == Py_None) {
+            Py_DECREF(part);
+            break;
+        }
+        got += PyBytes_GET_SIZE(part);
+        /* (A short read leaves the newline for the next round.) */
+        line_end = has_nl && PyBytes_GET_SIZE(part) == want;
+        if (PyList_Append(parts, part) < 0) {
+            Py_DECREF(part);
+            goto error;
+        }
+        Py_DECREF(part);
+    }
+    if (PyList_GET_SIZE(parts) == 0) {
+        Py_DECREF(parts);
+        Py_RETURN_NONE;
+    }
+    line = join_parts(parts);
+    Py_DECREF(parts);
+    return line;
+
+error:
+    Py_DECREF(parts);
+    return NULL;
 }
 
 static PyObject *Conn_readline(PyObject *self, PyObject *args)
@@ -155,7 +230,10 @@ static PyObject *Conn_readline(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "|L:readline", &len)) {
         return NULL;
     }
-    return conn_read(self, AP_MODE_GETLINE, len > 0 ? len : HUGE_STRING_LEN);
+    if (len > 0) {
+        return conn_readline_limited(self, len);
+    }
+    return conn_read(self, AP_MODE_GETLINE, HUGE_STRING_LEN);
 }
 
 static PyObject *Conn_write(PyObject *self, PyObject *args)

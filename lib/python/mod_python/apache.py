@@ -321,8 +321,13 @@ def resolve_object(module, obj_str, arg=None, silent=0):
     the way is instantiated with `arg` before its attribute is taken."""
     parts = obj_str.split(".")
     try:
-        obj = module.__dict__[parts[0]]
-    except KeyError:
+        if len(parts) == 1:
+            # A plain name comes straight from the module's namespace
+            # (PH-resolve-fast); a dotted path walks with getattr.
+            obj = module.__dict__[parts[0]]
+        else:
+            obj = getattr(module, parts[0])
+    except (KeyError, AttributeError):
         if silent:
             return None
         raise AttributeError("module '%s' contains no '%s'"
@@ -638,7 +643,8 @@ class NullIO:
 
 
 class CGIStdin(NullIO):
-    """The request body as a CGI script's binary standard input."""
+    """The request body as a CGI script's standard input.  Everything is
+    bytes (the original mixed a str buffer with the bytes of req.read)."""
 
     BLOCK = 65536
 
@@ -647,34 +653,46 @@ class CGIStdin(NullIO):
         self.pos = 0
         self.buf = b""
 
+    @property
+    def buffer(self):
+        # Python 3 CGI code reads sys.stdin.buffer (cgi.FieldStorage).
+        return self
+
     def _more(self):
         data = self.req.read(self.BLOCK)
         self.buf += data
         return bool(data)
 
-    def read(self, n=-1):
-        while (n < 0 or len(self.buf) < n) and self._more():
-            pass
-        if n < 0:
-            n = len(self.buf)
+    def _take(self, n):
         data, self.buf = self.buf[:n], self.buf[n:]
         self.pos += len(data)
         return data
 
+    def read(self, n=-1):
+        if n is None or n < 0:
+            while self._more():
+                pass
+            return self._take(len(self.buf))
+        while len(self.buf) < n and self._more():
+            pass
+        return self._take(n)
+
     def readline(self, n=-1):
+        if n is None:
+            n = -1
+        start = 0
         while True:
-            end = self.buf.find(b"\n")
+            end = self.buf.find(b"\n", start)
             if end >= 0:
                 end += 1
                 break
-            if not self._more():
+            start = len(self.buf)
+            if 0 <= n <= start or not self._more():
                 end = len(self.buf)
                 break
         if 0 <= n < end:
             end = n
-        data, self.buf = self.buf[:end], self.buf[end:]
-        self.pos += len(data)
-        return data
+        return self._take(end)
 
     def readlines(self, hint=-1):
         lines = []
@@ -689,44 +707,53 @@ class CGIStdin(NullIO):
 
 
 class CGIStdout(NullIO):
-    """Collects a CGI script's header lines, then sends the body."""
+    """Collects a CGI script's header lines, then sends the body.  Takes
+    str (sent as UTF-8, like req.write) or bytes (sent unchanged)."""
 
     def __init__(self, req):
         self.req = req
         self.headers_sent = False
-        self.headers = ""
+        self.headers = b""
         self.pos = 0
+
+    @property
+    def buffer(self):
+        # Python 3 CGI code writes bytes to sys.stdout.buffer.
+        return self
 
     def write(self, s):
         if not s:
             return
-        if isinstance(s, bytes):
-            s = s.decode("latin-1")
+        if isinstance(s, str):
+            s = s.encode("utf-8")
+        else:
+            s = bytes(s)
         self.pos += len(s)
         if self.headers_sent:
             self.req.write(s)
             return
         self.headers += s
-        for blank in ("\r\n\r\n", "\n\n"):
+        for blank in (b"\r\n\r\n", b"\n\n"):
             end = self.headers.find(blank)
             if end >= 0:
                 break
         else:
             return
         head, body = self.headers[:end], self.headers[end + len(blank):]
-        for line in head.splitlines():
+        self.headers = b""
+        for line in head.decode("latin-1").splitlines():
             name, sep, value = line.partition(":")
             if not sep:
                 raise ValueError("invalid CGI header line: %r" % line)
-            value = value.strip()
-            lname = name.strip().lower()
+            name, value = name.strip(), value.strip()
+            lname = name.lower()
             if lname == "status":
                 self.req.status = int(value.split()[0])
             elif lname == "content-type":
                 self.req.content_type = value
-                self.req.headers_out[name.strip()] = value
+                self.req.headers_out[name] = value
             else:
-                self.req.headers_out.add(name.strip(), value)
+                self.req.headers_out.add(name, value)
         self.headers_sent = True
         if body:
             self.req.write(body)
@@ -756,7 +783,10 @@ def setup_cgi(req):
     returns what restore_nocgi() needs."""
     saved_environ = dict(os.environ)
     for key, value in build_cgi_env(req).items():
-        os.environ[key] = value
+        # httpd leaves some variables NULL (SCRIPT_FILENAME under a
+        # <Location> with no file); an environment has no such thing.
+        if value is not None:
+            os.environ[key] = value
     saved = (saved_environ, sys.stdin, sys.stdout)
     sys.stdout = CGIStdout(req)
     sys.stdin = CGIStdin(req)
