@@ -267,8 +267,8 @@ class Apache:
 
 
 # Log lines that always mean trouble, unless a test says it expects them.
-TROUBLE = re.compile(r"\[python:(error|crit|alert|emerg)\]|exit signal|"
-                     r"AH00052|Segmentation fault|MP0\d{3}")
+TROUBLE = re.compile(r"\[python:(warn|error|crit|alert|emerg)\]|"
+                     r"exit signal|AH00052|Segmentation fault")
 
 
 def pytest_configure(config):
