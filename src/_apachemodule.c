@@ -176,8 +176,9 @@ static int hexval(char c)
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decode s[0..n) in place; malformed escapes stay as written and
- * a decoded NUL ends the string.  Returns the new length. */
+/* Percent-decode s[0..n) in place; malformed escapes stay as written.  A
+ * decoded NUL is kept as a character (UTIL-qs-unescape: never truncate
+ * silently).  Returns the new length. */
 static apr_size_t unescape(char *s, apr_size_t n)
 {
     apr_size_t i, j;
@@ -189,9 +190,6 @@ static apr_size_t unescape(char *s, apr_size_t n)
             && (lo = hexval(s[i + 2])) >= 0) {
             s[j] = (char)(hi * 16 + lo);
             i += 2;
-            if (s[j] == '\0') {
-                return j;
-            }
         }
         else {
             s[j] = s[i];
@@ -212,30 +210,39 @@ static int parse_query(PyObject *qs, int keep_blank,
 {
     int as_bytes = PyBytes_Check(qs);
     apr_pool_t *p;
+    PyObject *raw;
     char *text, *piece, *end;
     int rc = 0;
 
-    if (!as_bytes && !PyUnicode_Check(qs)) {
+    if (as_bytes) {
+        raw = Py_NewRef(qs);
+    }
+    else if (PyUnicode_Check(qs)) {
+        /* Characters are bytes here (UTIL-qs-types); surrogateescape
+         * gives back the bytes mp_str_out smuggled in.  A NUL is an
+         * ordinary character, so no C-string conversion. */
+        raw = PyUnicode_AsEncodedString(qs, "latin-1", "surrogateescape");
+        if (!raw) {
+            if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+                PyErr_SetString(PyExc_TypeError,
+                                "not an ISO-8859-1 string");
+            }
+            return -1;
+        }
+    }
+    else {
         PyErr_SetString(PyExc_TypeError, "query string must be str or "
                         "bytes");
         return -1;
     }
     if (apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        Py_DECREF(raw);
         PyErr_NoMemory();
         return -1;
     }
-    if (as_bytes) {
-        text = apr_pstrmemdup(p, PyBytes_AS_STRING(qs),
-                              PyBytes_GET_SIZE(qs));
-        end = text + PyBytes_GET_SIZE(qs);
-    }
-    else if ((text = mp_str_in(p, qs))) {
-        end = text + strlen(text);
-    }
-    else {
-        apr_pool_destroy(p);
-        return -1;
-    }
+    text = apr_pstrmemdup(p, PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw));
+    end = text + PyBytes_GET_SIZE(raw);
+    Py_DECREF(raw);
     for (piece = text; rc == 0 && piece < end; ) {
         char *stop = piece, *eq, *c;
         apr_size_t klen, vlen;
