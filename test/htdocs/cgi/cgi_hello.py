@@ -1,0 +1,3 @@
+print("Content-type: text/plain")
+print()
+print("test ok")

@@ -1,0 +1,2 @@
+print("Location: /cgi/cgi_hello.py")
+print()

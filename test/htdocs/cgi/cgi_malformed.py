@@ -1,0 +1,3 @@
+print("this is not a header")
+print()
+print("body")

@@ -1,0 +1,7 @@
+print("Status: 404 Not Here")
+print("Content-Type: text/plain")
+print("X-Cgi: one")
+print("Set-Cookie: a=1")
+print("Set-Cookie: b=2")
+print()
+print("nothing here", end="")

@@ -1,0 +1,7 @@
+from mod_python import httpdapi
+
+
+class RequestHandler(httpdapi.RequestHandler):
+
+    def Content(self):
+        raise ValueError("httpdapi application failed on purpose")

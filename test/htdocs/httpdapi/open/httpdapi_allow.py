@@ -1,0 +1,1 @@
+from mod_python.httpdapi import AuthHandler
