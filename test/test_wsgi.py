@@ -106,6 +106,7 @@ def test_wsgi_named_callable(apache):
     assert apache.get("/wsgi/named").text == "named callable"
 
 
+@pytest.mark.log_expected(r"mod_python\.wsgi: application")
 @pytest.mark.parametrize("path", ["/wsgi/noapp/env", "/wsgi/emptyapp/env"])
 def test_wsgi_option_missing_declines(apache, path):
     """Without mod_python.wsgi.application (absent or empty) the handler
@@ -123,6 +124,7 @@ def test_wsgi_option_missing_declines(apache, path):
     assert message[0] in lines[-1]
 
 
+@pytest.mark.log_expected(r"mod_python\.wsgi: application")
 def test_wsgi_missing_callable_declines(apache):
     """A callable the module lacks: warning and DECLINED (WSGI-lookup)."""
     r = apache.get("/wsgi/nocallable/env")

@@ -115,7 +115,7 @@ def _view_log(req):
 
 def handler(req):
     req.form = _form(req)
-    if req.form.get("view_log"):
+    if req.form.get("view_log", None):
         return _view_log(req)
 
     req.add_common_vars()
