@@ -233,3 +233,60 @@ def test_services_non_ascii_path_round_trip(apache):
     assert r.status_code == 200
     assert r.text == "umlauts\n"
     assert apache.get("/services-utf8/plain.txt").text == "ascii\n"
+
+
+FAKE_HTTP = '''
+from mod_python import apache
+
+def connectionhandler(conn):
+    # A fake HTTP responder: read the request head, answer by hand.
+    while True:
+        line = conn.readline()
+        if not line or line in (b"\\r\\n", b"\\n"):
+            break
+    conn.write(b"HTTP/1.0 200 OK\\r\\nContent-Length: 7\\r\\n\\r\\ntest ok")
+    return apache.OK
+
+def declining(conn):
+    return apache.DECLINED
+
+def raising(conn):
+    raise apache.SERVER_RETURN(apache.OK)
+'''
+
+
+@pytest.mark.log_expected(r"ConnectionHandler connproto::raising")
+def test_services_connection_handler_forms(make_apache):
+    """The fake HTTP responder of the original tests; a DECLINED
+    connection handler lets httpd speak HTTP on the port; SERVER_RETURN is
+    an ordinary exception there (CONN-config, CONN-call, CONN-import,
+    CONN-examples, PH-sr-conn, PH-conn-ret)."""
+    ports = [free_port() for _ in range(3)]
+    conf = ""
+    for port, spec in zip(ports, ("connproto", "connproto::declining",
+                                  "connproto::raising")):
+        conf += """
+Listen 127.0.0.1:%d proto%d
+<VirtualHost 127.0.0.1:%d>
+    PythonPath "['{root}/conn'] + sys.path"
+    PythonConnectionHandler %s
+</VirtualHost>
+""" % (port, port, port, spec)
+    srv = make_apache(conf)
+    (srv.root / "conn").mkdir()
+    (srv.root / "conn" / "connproto.py").write_text(FAKE_HTTP)
+    import requests
+    r = requests.get("http://127.0.0.1:%d/anything" % ports[0], timeout=10)
+    assert r.status_code == 200 and r.text == "test ok"
+    # Declined: httpd's own HTTP answers (a 404 for a missing file).
+    r = requests.get("http://127.0.0.1:%d/nothing-here" % ports[1],
+                     timeout=10)
+    assert r.status_code == 404
+    # Raised: logged, the connection closed without an answer.
+    with socket.create_connection(("127.0.0.1", ports[2]), timeout=10) as s:
+        s.sendall(b"hello\r\n")
+        assert s.recv(100) == b""
+    deadline = time.time() + 5
+    while "SERVER_RETURN" not in srv.error_log() and time.time() < deadline:
+        time.sleep(0.1)
+    assert "ConnectionHandler connproto::raising" in srv.error_log()

@@ -101,7 +101,7 @@ def test_wsgi_prefix_match(apache):
 
 
 def test_wsgi_named_callable(apache):
-    """module::callable picks another callable (WSGI-config,
+    """module::callable picks another callable (WSGI-config, DIR-opt-wsgi-app,
     WSGI-lookup)."""
     assert apache.get("/wsgi/named").text == "named callable"
 
