@@ -2,16 +2,17 @@
 """A crude request-rate benchmark in the manner of the seed documents.
 
 Starts a private Apache (the test harness's `Apache` class) serving a few
-cases that all answer `Hello!`, checks each once, then measures them with
-ApacheBench (`ab -n 10000 -c 1`, the seeds' method: SEED-perf-3x,
-SEED-method-tool) and with wrk (`wrk -t2 -c32 -d10s`, a concurrent load the
-seeds did not try).  Prints a markdown table with each rate also as a ratio
-to the static file (the ceiling) and to standard CGI (the seeds' baseline),
-all from the same run.
+cases that all answer `Hello!`.  Checks each once, warms it up (every
+server process imports its handler), then measures it with ApacheBench
+(`ab -n 10000 -c 1`, the seeds' method: SEED-perf-3x, SEED-method-tool)
+and with wrk (`wrk -t2 -c32 -d10s`, a concurrent load the seeds did not
+try).  Prints a markdown table with each rate also as a ratio to the
+static file (the ceiling) and to standard CGI (the seeds' baseline), all
+from the same run.
 
     make bench
-    test/bench/bench.py --mpm prefork --requests 1000 --duration 5
-    test/bench/bench.py --case static --case handler --tool ab
+    make bench BENCH_ARGS="--mpm prefork --requests 1000 --duration 5"
+    /usr/bin/python3 test/bench/bench.py --case static --case handler
 
 To add a case, append a `Case` to `cases()` (its files go in
 test/bench/htdocs/, copied into the server root like the test suites').
@@ -24,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,12 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from conftest import BUILD, HTTPD, MODULES, TROUBLE, Apache  # noqa: E402
+try:
+    import requests
+    from conftest import BUILD, HTTPD, MODULES, TROUBLE, Apache  # noqa: E402
+except ImportError as e:
+    sys.exit("bench.py: %s: run it with a Python that has pytest and "
+             "requests, e.g. through make bench" % e)
 
 PYTHON = BUILD.get("PYTHON_BIN", "/usr/bin/python3")
 
@@ -82,24 +89,28 @@ def cases(mpm):
     ]
 
 
-# Room for wrk's 32 connections at once, all processes started up front.
-# Prefork keeps a connection's process for its whole keep-alive life, so it
-# needs a process for each; event closes kept-alive connections when its
-# workers run short, which wrk would count as errors.
+# A fixed set of processes, started up front and never stopped, with room
+# for wrk's 32 connections at once: a process started during a run would
+# charge its start (and Python's) to whatever is measured.  Prefork gives a
+# kept-alive connection a process for its whole life, so it needs one per
+# connection; event closes kept-alive connections when its threads run
+# short, which wrk would count as errors.  (Prefork may add a process when
+# the warm-up below keeps all 40 busy: hence a limit of 48, not 40, or it
+# would log that it reached the limit.)
 THREADED = """
-ServerLimit 4
+ServerLimit 2
 StartServers 2
-ThreadsPerChild 16
+ThreadsPerChild 32
 MaxRequestWorkers 64
-MinSpareThreads 32
+MinSpareThreads 1
 MaxSpareThreads 64
 """
 MPM_TUNING = {
     "prefork": """
-StartServers 8
-MinSpareServers 8
-MaxSpareServers 40
-MaxRequestWorkers 40
+StartServers 40
+MinSpareServers 1
+MaxSpareServers 48
+MaxRequestWorkers 48
 """,
     "event": THREADED,
     "worker": THREADED,
@@ -110,9 +121,32 @@ MaxRequestWorkers 40
 # fill with those.
 SERVER_TUNING = "MaxKeepAliveRequests 0\n"
 
-# Requests sent to each case, one connection each so every child sees some,
-# before measuring: first imports and process starts are not what we time.
-WARMUP = 40
+# Before measuring a case, this many connections at once each send it a
+# request, then all of them a second one: every process (up to this many)
+# then has its handler imported, so first imports are not what we time.
+WARMUP_CONNECTIONS = 40
+
+
+def warm_up(server, case):
+    barrier = threading.Barrier(WARMUP_CONNECTIONS, timeout=20)
+
+    def client():
+        with requests.Session() as session:
+            session.get(server.url + case.url, timeout=60)
+            try:
+                # Hold the connection (and, under prefork, its process)
+                # until all are open, so they spread over the processes.
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+            session.get(server.url + case.url, timeout=60)
+
+    threads = [threading.Thread(target=client)
+               for _ in range(WARMUP_CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 class BenchApache(Apache):
@@ -338,14 +372,14 @@ def main():
                 sys.exit("bench: %s %s gave %d %r, expected 200 %r\n%s" % (
                     case.name, case.url, r.status_code, r.text[:200],
                     case.body, server.error_log()[-2000:]))
-            for _ in range(WARMUP):
-                server.get(case.url)
         env = environment(args.mpm)
         results = {}
         for case in chosen:
             for tool in tools:
                 print("bench: %s with %s ..." % (case.name, tool),
                       file=sys.stderr, flush=True)
+                wait_quiet(server)
+                warm_up(server, case)
                 wait_quiet(server)
                 started = time.time()
                 results[case.name, tool] = TOOLS[tool][2](
