@@ -202,6 +202,11 @@ _status_values = {
 
 _import_lock = threading.RLock()
 
+# Names whose first import is executing (under _import_lock).  Their module
+# already sits in sys.modules, as imports inside it need; other threads must
+# not take it from there before it is complete (PH-imp-lock).
+_loading = set()
+
 # Names a re-import gets afresh from its spec rather than from the old
 # module.
 _IMPORT_STATE = frozenset(("__name__", "__spec__", "__loader__", "__file__",
@@ -248,13 +253,17 @@ def _load(name, path, old):
         raise ModuleNotFoundError("No module named %r" % name, name=name)
     module = importlib.util.module_from_spec(spec)
     if old is None:
+        _loading.add(name)
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
+            module.__mtime__ = module_mtime(module)
         except BaseException:
             if sys.modules.get(name) is module:
                 del sys.modules[name]
             raise
+        finally:
+            _loading.discard(name)
     else:
         # Reload semantics on a copy: the new code runs over the old
         # globals, and only a fully executed module replaces the old one,
@@ -293,11 +302,15 @@ def import_module(module_name, autoreload=1, log=0, path=None):
     """Import `module_name`, re-importing it when autoreload is on and its
     file changed (checked at most once a second)."""
     module = sys.modules.get(module_name)
-    if module is not None and (not autoreload or _is_current(module, path)):
+    # Checked after the lookup: a module seen in sys.modules whose name is
+    # no longer in _loading has finished executing.
+    loading = module_name in _loading
+    if module is not None and not loading and (
+            not autoreload or _is_current(module, path)):
         return module
     with _import_lock:
         current = sys.modules.get(module_name)
-        if current is not None and current is not module:
+        if current is not None and (current is not module or loading):
             return current      # another thread just (re)loaded it
         if log:
             where = " with path set to '%s'" % path if path else ""
