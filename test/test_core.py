@@ -1,6 +1,7 @@
 """Core dispatch: handlers run, errors are contained, state persists,
 interpreters are separate, modules reload.  Suite: htdocs/core/."""
 import collections
+import concurrent.futures
 import time
 
 import pytest
@@ -223,3 +224,20 @@ def test_core_autoreload_off_keeps_module(apache):
         time.sleep(2.2)
         for _ in range(6):
             assert session.get(url).text == "one"
+
+
+def test_core_concurrent_first_import(apache):
+    """Requests arriving while a handler module is still being imported
+    wait for it instead of finding it half-executed, and it is executed
+    once (PH-imp-lock, PH-imp-new).  Under prefork the requests go to
+    different processes, each importing it once."""
+    # The import takes 0.5 s: requests come in waves during it.
+    with concurrent.futures.ThreadPoolExecutor(9) as pool:
+        futures = []
+        for wave in (1, 4, 4):
+            futures += [pool.submit(apache.get, "/core/slowimport/")
+                        for _ in range(wave)]
+            time.sleep(0.15)
+        answers = [f.result() for f in futures]
+    assert [r.status_code for r in answers] == [200] * 9
+    assert {r.text for r in answers} == {"loaded 1"}
