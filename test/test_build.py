@@ -47,9 +47,12 @@ def ignored_or_untracked(tree):
                   if line[:2] in ("!!", "??"))
 
 
-def test_build_clean_and_distclean(tmp_path):
-    """After a build, `make clean` leaves only configure's output and
-    `make distclean` leaves the tree as committed."""
+def test_build_install_clean_and_distclean(tmp_path):
+    """`make install` puts the module in apxs's LIBEXECDIR and the package
+    (with the PSP translator) in that Python's site-packages, `make
+    uninstall` takes them away; after a build, `make clean` leaves only
+    configure's output and `make distclean` leaves the tree as committed
+    (VER-dirs, VER-python)."""
     tree = tmp_path / "clone"
     r = run(["git", "clone", "-q", str(ROOT), str(tree)], tmp_path)
     assert r.returncode == 0, r.stderr
@@ -58,6 +61,22 @@ def test_build_clean_and_distclean(tmp_path):
     r = run(["make", "-s"], tree)
     assert r.returncode == 0, r.stdout + r.stderr
     assert (tree / "src" / "mod_python.so").exists()
+    dest = tmp_path / "dest"
+    r = run(["make", "-s", "install", "DESTDIR=%s" % dest], tree)
+    assert r.returncode == 0, r.stdout + r.stderr
+    purelib = run([PYTHON, "-c", "import sysconfig; "
+                   "print(sysconfig.get_path('purelib'))"],
+                  tree).stdout.strip()
+    package = dest / purelib.lstrip("/") / "mod_python"
+    assert (dest / BUILD["LIBEXECDIR"].lstrip("/") / "mod_python.so").exists()
+    assert (package / "apache.py").exists()
+    assert (package / "version.py").exists()
+    assert list(package.glob("_psp*.so"))
+    r = run(["make", "-s", "uninstall", "DESTDIR=%s" % dest], tree)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not package.exists()
+    assert not (dest / BUILD["LIBEXECDIR"].lstrip("/") /
+                "mod_python.so").exists()
     configured = ["Makefile", "config.log", "config.status",
                   "lib/python/mod_python/version.py", "setup.py",
                   "src/Makefile", "src/include/mp_build.h"]
