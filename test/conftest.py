@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -264,6 +263,26 @@ class Apache:
         self.stop()
         if not os.environ.get("MP_TEST_KEEP"):     # keep logs to debug
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def wait_for_log(server, pattern, timeout=5.0):
+    """The first match of `pattern` in the server's error log, once it
+    shows up (the test fails if it does not within `timeout`)."""
+    deadline = time.time() + timeout
+    while True:
+        log = server.error_log()
+        match = re.search(pattern, log)
+        if match:
+            return match
+        if time.time() > deadline:
+            pytest.fail("no %r in error_log:\n%s" % (pattern, log[-3000:]))
+        time.sleep(0.05)
+
+
+def wait_log(server, pattern, timeout=5.0):
+    """The whole error-log text once `pattern` shows up in it."""
+    wait_for_log(server, pattern, timeout)
+    return server.error_log()
 
 
 # Log lines that always mean trouble, unless a test says it expects them.

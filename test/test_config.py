@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import HTTPD, Apache
+from conftest import HTTPD, Apache, wait_log
 
 
 def getjson(server, path, **kw):
@@ -17,16 +17,6 @@ def getjson(server, path, **kw):
     return r.json()
 
 
-def wait_log(server, pattern, timeout=5.0):
-    """The error-log text once `pattern` shows up in it (or fail)."""
-    deadline = time.time() + timeout
-    while True:
-        log = server.error_log()
-        if re.search(pattern, log):
-            return log
-        if time.time() > deadline:
-            pytest.fail("no %r in error_log:\n%s" % (pattern, log[-3000:]))
-        time.sleep(0.05)
 
 
 # ----------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """The dispatcher around the handlers: stacking in every phase, errors
 around calls, request objects after their request, imports.
 Suite: htdocs/dispatch/ (its own server: server-level handlers)."""
-import re
 import time
 import uuid
 
 import pytest
 import requests
 
-from conftest import Apache, HTDOCS
+from conftest import Apache, HTDOCS, wait_for_log
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +18,6 @@ def server():
     srv.cleanup()
 
 
-def wait_for_log(server, pattern, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = re.findall(pattern, server.error_log())
-        if found:
-            return found
-        time.sleep(0.1)
-    return []
 
 
 def test_dispatch_stacking_in_every_phase(server):
@@ -41,7 +32,7 @@ def test_dispatch_stacking_in_every_phase(server):
                     "HeaderParser:declined", "HeaderParser:ok",
                     "HeaderParser:ok2", "Type:declined", "Type:ok"]
     logged = wait_for_log(server, r"dispatch-log %s (.*)" % token)
-    assert logged[0].split()[-3:] == ["Log:declined", "Log:ok", "Log:ok2"]
+    assert logged.group(1).split()[-3:] == ["Log:declined", "Log:ok", "Log:ok2"]
     time.sleep(0.3)
     assert "dispatch-cleanup-never %s" % token not in server.error_log()
 

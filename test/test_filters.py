@@ -3,7 +3,6 @@ request, large bodies, errors.  Suite: htdocs/filters/."""
 import hashlib
 import json
 import os
-import re
 import time
 
 import pytest

@@ -12,7 +12,8 @@ import time
 import pytest
 import requests
 
-from conftest import BUILD, HTDOCS, HTTPD, ROOT, Apache, free_port
+from conftest import (BUILD, HTDOCS, HTTPD, ROOT, Apache, free_port,
+                      wait_log)
 
 
 def getjson(server, path, **kw):
@@ -21,16 +22,6 @@ def getjson(server, path, **kw):
     return r.json()
 
 
-def wait_log(server, pattern, timeout=5.0):
-    """The error-log text once `pattern` shows up in it (or fail)."""
-    deadline = time.time() + timeout
-    while True:
-        log = server.error_log()
-        if re.search(pattern, log):
-            return log
-        if time.time() > deadline:
-            pytest.fail("no %r in error_log:\n%s" % (pattern, log[-3000:]))
-        time.sleep(0.05)
 
 
 def parallel(server, paths, **kw):

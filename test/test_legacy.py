@@ -1,12 +1,11 @@
 """Corners of the dispatcher and what 3.3 had and 3.5 dropped.
 Suite: htdocs/legacy/ (its own server: a server-level handler)."""
-import re
 import time
 import uuid
 
 import pytest
 
-from conftest import Apache, HTDOCS
+from conftest import Apache, HTDOCS, wait_for_log
 
 
 @pytest.fixture(scope="module")
@@ -17,13 +16,6 @@ def server():
     srv.cleanup()
 
 
-def wait_for_log(server, pattern, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if re.search(pattern, server.error_log()):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_legacy_request_object_per_interpreter(server):

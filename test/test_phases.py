@@ -1,13 +1,12 @@
 """Every request phase, stacking, req.add_handler and cleanups.
 Suite: htdocs/phases/ (its own server: server-level handlers)."""
 import base64
-import re
 import time
 import uuid
 
 import pytest
 
-from conftest import Apache, HTDOCS
+from conftest import Apache, HTDOCS, wait_for_log
 
 ALICE = ("alice", "secret")
 
@@ -26,14 +25,6 @@ def server():
     srv.cleanup()
 
 
-def wait_for_log(server, pattern, timeout=5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = re.findall(pattern, server.error_log())
-        if found:
-            return found
-        time.sleep(0.1)
-    return []
 
 
 def test_phases_all_run_in_order(server):
@@ -59,7 +50,7 @@ def test_phases_log_and_cleanup_handlers(server):
     token = uuid.uuid4().hex
     assert server.get("/phases/x?" + token, auth=ALICE).status_code == 200
     logged = wait_for_log(server, r"phases-log %s (\S+)" % token)
-    assert logged and logged[0].split(",")[-2:] == ["PythonHandler",
+    assert logged and logged.group(1).split(",")[-2:] == ["PythonHandler",
                                                     "PythonLogHandler"]
     assert wait_for_log(server, r"phases-cleanup %s phase=Python"
                         r"CleanupHandler" % token)

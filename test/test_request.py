@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from conftest import wait_for_log
+
 
 def data(r):
     """The repr() a handler sent back, as a Python value."""
@@ -54,14 +56,6 @@ def dechunk(body):
         body = rest[n + 2:]
 
 
-def wait_for_log(apache, pattern, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = re.search(pattern, apache.error_log())
-        if m:
-            return m
-        time.sleep(0.1)
-    pytest.fail("not logged: %s" % pattern)
 
 
 # ---------------------------------------------------------------------

@@ -560,7 +560,7 @@ class FieldStorage:
         given = {"max_parts": max_parts, "max_headers": max_headers,
                  "max_header_size": max_header_size,
                  "max_field_size": max_field_size, "spool_size": spool_size}
-        self._limits = limits = self._get_limits(req, given)
+        self._limits = self._get_limits(req, given)
 
         if req.args:
             raw = req.args.encode("utf-8", "surrogateescape")

@@ -135,7 +135,7 @@ class _Response:
         if self.saved is None:
             self.saved = (req.headers_out.items(), req.content_type,
                           req.status)
-        write = req.wsgi_start_response(status, headers)
+        req.wsgi_start_response(status, headers)
         self.started = True
         self.content_length = None
         for name, value in headers:
