@@ -131,7 +131,7 @@ static const char *with_slash(apr_pool_t *p, const char *dir)
     return (n && dir[n - 1] == '/') ? dir : apr_pstrcat(p, dir, "/", NULL);
 }
 
-static const char *canonical_dir(apr_pool_t *p, const char *dir)
+const char *mp_config_canonical_dir(apr_pool_t *p, const char *dir)
 {
     char *truename;
 
@@ -171,7 +171,8 @@ static const char *record_directory(cmd_parms *cmd, mp_handler *h)
          * in the override mask.  There the directory is the file's, also
          * inside a <Files>, where cmd->path holds the file pattern. */
         if (!(cmd->override & (RSRC_CONF | ACCESS_CONF))) {
-            h->directory = canonical_dir(cmd->pool, htaccess_dir(cmd));
+            h->directory = mp_config_canonical_dir(cmd->pool,
+                                                   htaccess_dir(cmd));
         }
         return NULL;
     }
@@ -201,7 +202,7 @@ static const char *record_directory(cmd_parms *cmd, mp_handler *h)
             h->dir_is_wild = 1;
         }
         else {
-            h->directory = canonical_dir(cmd->pool, pattern);
+            h->directory = mp_config_canonical_dir(cmd->pool, pattern);
         }
     }
     else if (cmd->path) {

@@ -199,19 +199,6 @@ static apr_status_t request_cleanup(void *data)
  * Dynamic handlers (PH-dyn-*)
  */
 
-static const char *canonical_dir(apr_pool_t *p, const char *dir)
-{
-    char *truename;
-    size_t n;
-
-    if (apr_filepath_merge(&truename, NULL, dir, APR_FILEPATH_TRUENAME,
-                           p) == APR_SUCCESS) {
-        dir = truename;
-    }
-    n = strlen(dir);
-    return (n && dir[n - 1] == '/') ? dir : apr_pstrcat(p, dir, "/", NULL);
-}
-
 int mp_handlers_add_dynamic(request_rec *r, PyObject *req, const char *phase,
                             const char *spec, const char *dir)
 {
@@ -238,7 +225,7 @@ int mp_handlers_add_dynamic(request_rec *r, PyObject *req, const char *phase,
     h = apr_array_push(list);
     memset(h, 0, sizeof(*h));
     h->spec = apr_pstrdup(r->pool, spec);
-    h->directory = dir ? canonical_dir(r->pool, dir) : NULL;
+    h->directory = dir ? mp_config_canonical_dir(r->pool, dir) : NULL;
     return 0;
 }
 
@@ -259,7 +246,7 @@ void mp_handlers_register_filter(request_rec *r, const char *name,
         *registry = apr_hash_make(r->pool);
     }
     h->spec = apr_pstrdup(r->pool, spec);
-    h->directory = dir ? canonical_dir(r->pool, dir) : NULL;
+    h->directory = dir ? mp_config_canonical_dir(r->pool, dir) : NULL;
     apr_hash_set(*registry, apr_pstrdup(r->pool, name), APR_HASH_KEY_STRING,
                  h);
 }

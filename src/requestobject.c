@@ -1331,29 +1331,6 @@ static int field_set(PyObject *self, PyObject *value, void *closure)
     return 0;
 }
 
-static PyObject *str_array(const apr_array_header_t *arr)
-{
-    PyObject *t;
-    int i;
-
-    if (!arr) {
-        return PyTuple_New(0);
-    }
-    if (!(t = PyTuple_New(arr->nelts))) {
-        return NULL;
-    }
-    for (i = 0; i < arr->nelts; i++) {
-        PyObject *s = mp_str_out(APR_ARRAY_IDX(arr, i, const char *));
-
-        if (!s) {
-            Py_DECREF(t);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(t, i, s);
-    }
-    return t;
-}
-
 /* Attributes computed from more than one field, by id. */
 enum {
     A_CONNECTION, A_SERVER, A_NEXT, A_PREV, A_MAIN, A_HEADERS_IN,
@@ -1459,7 +1436,7 @@ static PyObject *Request_get(PyObject *self, void *closure)
     case A_CONTENT_TYPE_SET:
         return PyLong_FromLong(o->content_type_set);
     case A_CONTENT_LANGUAGES:
-        return str_array(r->content_languages);
+        return mp_str_tuple(r->content_languages);
     case A_USER:
         return mp_latin1_out(r->user);
     case A_PARSED_URI: {
@@ -1501,9 +1478,9 @@ static PyObject *Request_get(PyObject *self, void *closure)
     case A_REQUEST_REC:
         return PyCapsule_New(r, NULL, NULL);
     case A_ALLOWED_XMETHODS:
-        return str_array(r->allowed_xmethods);
+        return mp_str_tuple(r->allowed_xmethods);
     case A_ALLOWED_METHODS:
-        return str_array(r->allowed_methods
+        return mp_str_tuple(r->allowed_methods
                          ? r->allowed_methods->method_list : NULL);
     case A_FINFO:
         if (!(st = mp_module_state_of(Py_TYPE(self)))) {

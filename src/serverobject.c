@@ -87,29 +87,6 @@ static PyObject *Server_register_cleanup(PyObject *self, PyObject *args)
 
 /* ---- attributes ---- */
 
-static PyObject *str_array(apr_array_header_t *arr)
-{
-    PyObject *t;
-    int i;
-
-    if (!arr) {
-        return PyTuple_New(0);
-    }
-    if (!(t = PyTuple_New(arr->nelts))) {
-        return NULL;
-    }
-    for (i = 0; i < arr->nelts; i++) {
-        PyObject *s = mp_str_out(APR_ARRAY_IDX(arr, i, char *));
-
-        if (!s) {
-            Py_DECREF(t);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(t, i, s);
-    }
-    return t;
-}
-
 enum {
     S_NEXT, S_DEFN_NAME, S_DEFN_LINE, S_ADMIN, S_HOSTNAME, S_PORT,
     S_ERROR_FNAME, S_LOGLEVEL, S_IS_VIRTUAL, S_TIMEOUT, S_KA_TIMEOUT,
@@ -166,9 +143,9 @@ static PyObject *Server_get(PyObject *self, void *closure)
     case S_PATHLEN:
         return PyLong_FromLong(s->pathlen);
     case S_NAMES:
-        return str_array(s->names);
+        return mp_str_tuple(s->names);
     case S_WILD_NAMES:
-        return str_array(s->wild_names);
+        return mp_str_tuple(s->wild_names);
     case S_LIMIT_LINE:
         return PyLong_FromLong(s->limit_req_line);
     case S_LIMIT_FIELDSIZE:

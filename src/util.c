@@ -134,3 +134,26 @@ PyObject *mp_str_arg_bytes(PyObject *obj)
     }
     return PyUnicode_AsEncodedString(obj, "utf-8", "surrogateescape");
 }
+
+PyObject *mp_str_tuple(const apr_array_header_t *arr)
+{
+    PyObject *t;
+    int i;
+
+    if (!arr) {
+        return PyTuple_New(0);
+    }
+    if (!(t = PyTuple_New(arr->nelts))) {
+        return NULL;
+    }
+    for (i = 0; i < arr->nelts; i++) {
+        PyObject *s = mp_str_out(APR_ARRAY_IDX(arr, i, const char *));
+
+        if (!s) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}

@@ -80,6 +80,10 @@ apr_array_header_t *mp_config_handlers(request_rec *r, const char *phase,
  */
 const char *mp_config_resolve_directory(request_rec *r, const mp_handler *h);
 
+/* `dir` made absolute and canonical (symlinks resolved when possible),
+ * with a trailing '/' (DIR-ctx-directory, DIR-ctx-dynamic); in `p`. */
+const char *mp_config_canonical_dir(apr_pool_t *p, const char *dir);
+
 /* The extension of a filename per DIR-syntax-ext-match, or NULL. */
 const char *mp_config_extension(apr_pool_t *p, const char *filename);
 

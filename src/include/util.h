@@ -44,6 +44,10 @@ char *mp_path_in(apr_pool_t *p, PyObject *obj);
  */
 int mp_body_data(PyObject *obj, Py_buffer *view);
 
+/* New reference: a tuple of str for an array of C strings (empty for
+ * NULL).  GIL held. */
+PyObject *mp_str_tuple(const apr_array_header_t *arr);
+
 /* A string argument of a method: str only, encoded as UTF-8.  Borrowed
  * pointer into `obj`; NULL with TypeError set otherwise. */
 const char *mp_str_arg(PyObject *obj);
