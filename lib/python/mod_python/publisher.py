@@ -547,11 +547,21 @@ def _is_callable(obj):
     return call is not None and callable(call)
 
 
+_MAX_CALLS = 64
+
+
 def publish_object(req, obj):
     """Call `obj` with the form data if callable, publish what comes out;
     True if something was written, False for None
     (PUB-api-publish_object)."""
+    calls = 0
     while _is_callable(obj):
+        # 3.5 recursed here and ended in RecursionError; a bound keeps a
+        # callable returning itself from spinning forever.
+        calls += 1
+        if calls > _MAX_CALLS:
+            raise RuntimeError("mod_python.publisher: more than %d "
+                               "callables returned in a row" % _MAX_CALLS)
         req.form = util.FieldStorage(req, keep_blank_values=1)
         obj = util.apply_fs_data(obj, req.form, req=req)
     if obj is None:

@@ -22,6 +22,11 @@ def nested_dict():
     return "nested dict ok"
 
 
+def nested_colon():
+    __auth__ = {"c": "a:b"}
+    return "colon ok"
+
+
 def nested_multi_dict():
     __auth__ = {"bob": "builder", "carol": "singer"}
     return "nested multi ok"

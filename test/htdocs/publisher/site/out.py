@@ -74,3 +74,15 @@ def big():
 
 def whoami(req):
     return "method=%s" % req.method
+
+
+def leading_html():
+    return "<html><body>no closing tag"
+
+
+def empty():
+    return ""
+
+
+def selfish():
+    return selfish
