@@ -131,7 +131,7 @@ def test_publisher_empty_component_is_404(apache):
     "sec/_private", "sec/__dunder", "sec/__dict__", "sec/__builtins__",
     "sec/func/__code__", "sec/func/__globals__", "sec/obj/__class__",
     "_private", "sec/tree/_x", "sec/tree/child/__init__",
-    "sec/__publisher_imported__", "sec/_wrap",
+    "sec/__publisher_bindings__", "sec/_wrap",
 ])
 def test_publisher_underscore_is_403(apache, path):
     """Every component starting with `_` is refused with 403, also via the
@@ -177,6 +177,7 @@ def test_publisher_classes_builtins_and_function_attrs_refused(apache,
 @pytest.mark.log_expected(WARN)
 @pytest.mark.parametrize("path", [
     "sec/join", "sec/helper", "sec/CONFIG", "sec/rebound",
+    "star/helper", "star/CONFIG", "star/loads", "star/index",
 ])
 def test_publisher_imported_names_refused(apache, path):
     """Names a page imports, and functions defined in other modules, are
@@ -187,6 +188,14 @@ def test_publisher_imported_names_refused(apache, path):
     assert r.status_code == 403
     assert "helper ran" not in r.text
     assert "sibling-config-secret" not in r.text
+
+
+def test_publisher_star_import_own_names(apache):
+    """With a star import only names the page binds itself are reachable
+    (PUB-imported-callables)."""
+    assert text(apache, S + "star/page") == "star page"
+    assert text(apache, S + "star/own") == "own value"
+    assert text(apache, S + "star/later") == "later value"
 
 
 def test_publisher_imported_opt_in(apache):

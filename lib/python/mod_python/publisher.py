@@ -32,6 +32,7 @@ Hardening compared with mod_python 3.5 (each is marked in the code):
   (PUB-ext-strip).
 """
 
+import ast
 import base64
 import collections.abc
 import dis
@@ -41,7 +42,6 @@ import re
 import sys
 import threading
 import types
-import ast
 
 from mod_python import apache, util
 
@@ -99,33 +99,40 @@ class _Entry:
         self.mtime = None
 
 
-def _imported_names(tree):
-    """Names that module-level import statements bind (not descending into
-    functions or classes).  None if a star import makes them unknowable."""
-    names = set()
-    todo = list(tree.body)
+def _bindings(tree):
+    """``(imported, own, star)`` for a page's syntax tree: the names
+    module-level import statements bind, the names the page's own code
+    binds (assignments, def, class, ``global`` in functions), and whether
+    there is a star import."""
+    imported, own = set(), set()
     star = False
+    todo = list(tree.body)
     while todo:
         node = todo.pop()
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names.add(alias.asname or alias.name.split(".")[0])
+                imported.add(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name == "*":
                     star = True
                 else:
-                    names.add(alias.asname or alias.name)
+                    imported.add(alias.asname or alias.name)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
                                ast.ClassDef)):
-            continue
-        else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.stmt) or isinstance(
-                        child, ast.excepthandler) or isinstance(
-                        child, getattr(ast, "match_case", ())):
-                    todo.append(child)
-    return names, star
+            own.add(node.name)
+            # Decorators and defaults run at module level.
+            todo.extend(node.decorator_list)
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                own.add(node.id)
+        elif not isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp,
+                                   ast.DictComp, ast.GeneratorExp)):
+            todo.extend(ast.iter_child_nodes(node))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            own.update(node.names)
+    return frozenset(imported), frozenset(own), star
 
 
 class PageCache:
@@ -181,11 +188,10 @@ class PageCache:
         module.__file__ = path
         code = compile(source, path, "exec", dont_inherit=True)
         try:
-            tree = ast.parse(source, path)
-            names, star = _imported_names(tree)
+            bindings = _bindings(ast.parse(source, path))
         except (SyntaxError, ValueError):
-            names, star = set(), True
-        module.__dict__["__publisher_imported__"] = (frozenset(names), star)
+            bindings = (frozenset(), frozenset(), True)
+        module.__dict__["__publisher_bindings__"] = bindings
         exec(code, module.__dict__)
         return module
 
@@ -195,33 +201,26 @@ page_cache = PageCache()
 
 def _is_imported(module, name, obj):
     """Whether `obj`, found as `name` in the published `module`, came
-    from elsewhere (hardening of PUB-imported-callables)."""
+    from elsewhere (hardening of PUB-imported-callables): bound by an
+    import statement, a function defined in another module, or with a
+    star import anything the page does not bind itself."""
     space = module.__dict__
     if space.get("__publish_imported__") or publish_imported:
         return False
+    imported, own, star = space.get("__publisher_bindings__",
+                                    ((), (), True))
+    if name in imported or (star and name not in own):
+        return True
     if isinstance(obj, types.FunctionType):
-        # A decorator made elsewhere is fine if it wraps a page function
+        # A decorator from elsewhere is fine when it wraps a page function
         # (functools.wraps leaves __wrapped__).
-        seen = 0
-        while obj.__globals__ is not space and seen < 16:
+        for _ in range(16):
+            if obj.__globals__ is space:
+                return False
             obj = obj.__dict__.get("__wrapped__")
             if not isinstance(obj, types.FunctionType):
                 return True
-            seen += 1
-        return name in space.get("__publisher_imported__", ((), False))[0]
-    if isinstance(obj, types.MethodType):
-        # A bound method of an object the page made is the page's own.
-        if name in space.get("__publisher_imported__", ((), False))[0]:
-            return True
-        return False
-    names, star = space.get("__publisher_imported__", ((), False))
-    if name in names:
         return True
-    if star:
-        # Unknowable what came from the star import: an object must at
-        # least claim the page as its module.
-        owner = getattr(type(obj), "__module__", None)
-        return owner not in (space.get("__name__"), "builtins")
     return False
 
 
