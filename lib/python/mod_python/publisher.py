@@ -13,7 +13,9 @@ Hardening compared with mod_python 3.5 (each is marked in the code):
 
 * Names that a published module binds with ``import``/``from ... import``
   and functions defined in another module are not reachable through a
-  URL (403; PUB-imported-callables).  A page that really wants to publish
+  URL (403; PUB-imported-callables); after a star import only the names
+  the page binds itself are.  Only names looked up on the page itself
+  are checked; attributes of published objects are not.  A page that really wants to publish
   imported names sets ``__publish_imported__ = True``; a whole site can
   set ``mod_python.publisher.publish_imported = True`` (e.g. from a
   PythonImport module).
@@ -28,6 +30,10 @@ Hardening compared with mod_python 3.5 (each is marked in the code):
   constant-time.
 * An empty path component is 404 instead of 500 (PUB-empty-component).
 * ``bytes`` results are written verbatim (PUB-publish-bytes).
+* A client form field named ``req`` never replaces the request
+  (PUB-args-reqfield; done by util.apply_fs_data).
+* A chain of more than 64 callables returning callables is an error
+  (500) instead of unbounded recursion (PUB-publish-callable).
 * Suffixes are matched literally (escaped) when stripping the extension
   (PUB-ext-strip).
 """
@@ -186,12 +192,9 @@ class PageCache:
             source = f.read()
         module = types.ModuleType(re.sub(r"\W+", "_", path))
         module.__file__ = path
-        code = compile(source, path, "exec", dont_inherit=True)
-        try:
-            bindings = _bindings(ast.parse(source, path))
-        except (SyntaxError, ValueError):
-            bindings = (frozenset(), frozenset(), True)
-        module.__dict__["__publisher_bindings__"] = bindings
+        tree = ast.parse(source, path)
+        code = compile(tree, path, "exec", dont_inherit=True)
+        module.__dict__["__publisher_bindings__"] = _bindings(tree)
         exec(code, module.__dict__)
         return module
 
