@@ -7,7 +7,6 @@ import os
 import time
 
 import pytest
-import requests
 
 S = "/publisher/site/"
 WARN = r"mod_python\.publisher: access to .* refused"
@@ -669,7 +668,6 @@ def test_publisher_autoreload_off(apache):
     """PythonAutoReload Off: a page once loaded is never checked again
     (PUB-autoreload)."""
     page = apache.htdocs / "publisher" / "noreload" / "frozen.py"
-    pids = set()
     for _ in range(10):
         assert text(apache, "/publisher/noreload/frozen") == "one"
     write_page(page, 'def index():\n    return "two"\n', time.time() + 50)
