@@ -1,0 +1,6 @@
+def index():
+    return "addh index"
+
+
+def hello():
+    return "addh hello"

@@ -1,0 +1,2 @@
+def index(req):
+    return "extsyn hello ext=%s" % req.extension

@@ -1,0 +1,5 @@
+VERSION = "one"
+
+
+def index():
+    return VERSION

@@ -1,0 +1,2 @@
+def index():
+    return "a.txt module"
