@@ -86,6 +86,33 @@ def cases(mpm):
              '    PythonHandler bench_handler\n'
              '</Location>\n',
              note="a mod_python PythonHandler"),
+        Case("publisher", "/pub/bench_pub.py/hello",
+             'Alias /pub/ "{bench}/"\n'
+             '<Directory "{bench}">\n'
+             '    <Files bench_pub.py>\n'
+             '        SetHandler mod_python\n'
+             '        PythonHandler mod_python.publisher\n'
+             '    </Files>\n'
+             '</Directory>\n',
+             note="a function published by mod_python.publisher"),
+        Case("cgihandler", "/cgih/hello.py",
+             # Its own directory: /cgi-bin/ belongs to the CGI case.
+             'Alias /cgih/ "{bench}/cgih/"\n'
+             '<Directory "{bench}/cgih">\n'
+             '    <Files hello.py>\n'
+             '        SetHandler mod_python\n'
+             '        PythonHandler mod_python.cgihandler\n'
+             '    </Files>\n'
+             '</Directory>\n',
+             note="the CGI script under mod_python.cgihandler"),
+        Case("wsgi", "/wsgi",
+             '<Location /wsgi>\n'
+             '    SetHandler mod_python\n'
+             '    PythonPath "[\'{bench}\'] + sys.path"\n'
+             '    PythonHandler mod_python.wsgi\n'
+             '    PythonOption mod_python.wsgi.application bench_wsgi\n'
+             '</Location>\n',
+             note="a WSGI application under mod_python.wsgi"),
     ]
 
 
