@@ -13,8 +13,16 @@ import re
 import tempfile
 import time
 
+import sys
+from pathlib import Path
+
 import pytest
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent
+                       / "lib" / "python"))
+
+from mod_python import psp as pspmod  # noqa: E402  (no httpd needed)
 
 PSP_ERR = r"PythonHandler mod_python\.psp"
 
@@ -294,6 +302,17 @@ def test_psp_error_debug_shows_page_line(apache):
 
 
 @pytest.mark.log_expected(PSP_ERR)
+def test_psp_error_not_utf8(apache):
+    """A page that is not UTF-8: 500, and the error names the page
+    (PSP-parse, PSP-ctor-file)."""
+    r = apache.get("/psp/debug/latin1.psp")
+    assert r.status_code == 500
+    assert "UnicodeDecodeError" in r.text
+    assert "while translating the PSP page" in r.text
+    assert "latin1.psp" in r.text
+
+
+@pytest.mark.log_expected(PSP_ERR)
 def test_psp_error_bad_include(apache):
     """An include that cannot be opened: 500 naming the file; the server
     serves on (PSP-include-missing, PSP-ctor-file)."""
@@ -536,3 +555,188 @@ def test_psp_cache_dbm_bounded_and_legacy_name(dbm_server):
     assert server.get("/psp/dbmold/old.psp").text == "old 2"
     assert str(server.htdocs / "psp" / "dbmold" / "old.psp") in \
         read_dbm(os.path.join(cachedir, "old"))
+
+
+# ---------------------------------------------------------------------------
+# Without Apache: the caches, serialisation and the PSP class with a
+# stand-in request
+
+
+class FakeReq:
+    """Just enough of a request for the PSP class."""
+
+    def __init__(self, filename, options=None):
+        self.filename = str(filename)
+        self.options = options or {}
+        self.server = None
+        self.content_type = None
+        self.out = []
+        self.flushed = 0
+
+    def get_options(self):
+        return self.options
+
+    def write(self, text, flush=1):
+        self.out.append(text)
+
+    def flush(self):
+        self.flushed += 1
+
+    def document_root(self):
+        return "/nonexistent-docroot"
+
+    @property
+    def text(self):
+        return "".join(self.out)
+
+
+def test_psp_unit_hitscache_equal_hits(tmp_path):
+    """Overflowing with code objects of equal hit counts works (the
+    original raised TypeError on Python 3); the newest entry stays and the
+    size is kept (PSP-cache-mem, PSP-api-classes)."""
+    cache = pspmod.HitsCache(size=8)
+    for n in range(100):
+        cache.store("k%d" % n, compile("x = %d" % n, "c", "exec"))
+        assert len(cache) <= 8
+        assert "k%d" % n in cache
+    cache.get("k99")
+    assert cache.hits("k99") == 1
+    cache.resize(2)
+    assert len(cache) <= 2
+    off = pspmod.HitsCache(size=0)
+    off.store("a", 1)
+    assert off.get("a") is None
+
+
+def test_psp_unit_filecache_mtime():
+    """A file entry is valid only for the same mtime; a stale one is
+    dropped (PSP-cache-mem, PSP-cache-reload, PSP-api-classes)."""
+    cache = pspmod.FileCache()
+    code = compile("x = 1", "f", "exec")
+    cache.store("/p.psp", 10, code)
+    assert cache.get("/p.psp", 10) is code
+    assert cache.get("/p.psp", 11) is None
+    assert "/p.psp" not in cache
+
+
+def test_psp_unit_code2str():
+    """code2str/str2code round trip; data of another Python or damaged data
+    is refused with ValueError (PSP-api-funcs, PSP-cache-dbm)."""
+    code = compile("y = [1, 2]", "page.psp", "exec")
+    data = pspmod.code2str(code)
+    assert isinstance(data, bytes)
+    back = pspmod.str2code(data)
+    scope = {}
+    exec(back, scope)
+    assert scope["y"] == [1, 2] and back.co_filename == "page.psp"
+    for bad in (b"", b"xxxx" + data[4:], data[:-3], data[:6],
+                importlib.util.MAGIC_NUMBER + marshal.dumps(42)):
+        with pytest.raises(ValueError):
+            pspmod.str2code(bad)
+
+
+def test_psp_unit_dbm_cache(tmp_path):
+    """dbm cache: stored code comes back for the same mtime only; the
+    flavour is remembered; the file is bounded, stale entries going first;
+    an unusable cache file is a miss, not an error (PSP-cache-dbm,
+    PSP-api-funcs, PSP-api-globals)."""
+    db = str(tmp_path / "cache")
+    code = compile("z = 3", "p", "exec")
+    assert pspmod.dbm_cache_get(None, db, "/p.psp", 5) is None
+    assert pspmod.dbm_cache_store(None, db, "/p.psp", 5, code)
+    assert db in pspmod.dbm_types
+    got = pspmod.dbm_cache_get(None, db, "/p.psp", 5)
+    assert got is not None and got.co_code == code.co_code
+    assert pspmod.dbm_cache_get(None, db, "/p.psp", 6) is None
+
+    pages = []
+    for n in range(6):
+        page = tmp_path / ("fresh%d.psp" % n)
+        page.write_text("x")
+        pages.append(str(page))
+    for n in range(6):
+        assert pspmod.dbm_cache_store(None, db, pages[n],
+                                      os.stat(pages[n]).st_mtime_ns, code,
+                                      size=8)
+    # 1 stale (/p.psp) + 6 fresh = 7; two more stale ones overflow it
+    pspmod.dbm_cache_store(None, db, "/gone1.psp", 1, code, size=8)
+    pspmod.dbm_cache_store(None, db, "/gone2.psp", 1, code, size=8)
+    with dbm.open(db, "r") as handle:
+        keys = {k.decode() for k in handle.keys()}
+    # 9 > 8: trimmed to 6 -- both stale entries, then the oldest fresh
+    assert "/gone2.psp" in keys            # just stored
+    assert "/p.psp" not in keys and "/gone1.psp" not in keys
+    assert keys == set(pages[1:]) | {"/gone2.psp"}
+
+    missing = str(tmp_path / "no" / "such" / "dir" / "cache")
+    assert not pspmod.dbm_cache_store(None, missing, "/p.psp", 5, code)
+    assert pspmod.dbm_cache_get(None, missing, "/p.psp", 5) is None
+
+
+def test_psp_unit_page_class(tmp_path):
+    """The PSP class without httpd: file pages relative to req.filename,
+    string pages, vars, run(flush=1), the memory cache, str() and a
+    missing page (PSP-ctor-source, PSP-ctor-file, PSP-ctor-string,
+    PSP-run, PSP-flush, PSP-str, PSP-cache-order)."""
+    (tmp_path / "inc.html").write_text("[inc]")
+    page = tmp_path / "page.psp"
+    page.write_text('<%@ include file="inc.html" %> <%= who %>')
+    req = FakeReq(tmp_path / "request-target")
+    p = pspmod.PSP(req, "page.psp", vars={"who": "ctor"})
+    assert p.filename == str(page)
+    p.run({"who": "run"}, flush=1)
+    assert req.text == "[inc] run" and req.flushed == 1
+    again = pspmod.PSP(req, str(page), vars={"who": "x"})
+    assert again.code is p.code             # memory cache
+    req.out = []
+    assert str(again) == "" and req.text == "[inc] x"
+    assert req.content_type == "text/html"
+
+    req.out = []
+    s = pspmod.PSP(req, string="<%= 2 * 21 %>")
+    s.run()
+    assert req.text == "42" and s.code.co_filename == "__psp__"
+    with pytest.raises(FileNotFoundError):
+        pspmod.PSP(req, "missing.psp")
+
+
+def test_psp_unit_error_page_and_session_laziness(tmp_path, monkeypatch):
+    """Error page gets `exception`; a page without `session` never imports
+    mod_python.Session; one with it gets a clear ImportError when the
+    module is missing (PSP-error, PSP-session-auto)."""
+    (tmp_path / "main.psp").write_text(
+        'okay <% psp.set_error_page("err.psp") %><% 1 / 0 %>')
+    (tmp_path / "err.psp").write_text("fail <%= exception[0].__name__ %>")
+    (tmp_path / "uses.psp").write_text("<%= session %>")
+    req = FakeReq(tmp_path / "x")
+    pspmod.PSP(req, "main.psp").run()
+    assert req.text.split() == ["okay", "fail", "ZeroDivisionError"]
+
+    asked = []
+
+    class Blocker:
+        def find_spec(self, name, path=None, target=None):
+            if name == "mod_python.Session":
+                asked.append(name)
+                raise ModuleNotFoundError("blocked", name=name)
+
+    monkeypatch.delitem(sys.modules, "mod_python.Session", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Blocker()] + sys.meta_path)
+    pspmod.PSP(req, "main.psp").run()
+    assert asked == []
+    with pytest.raises(ImportError, match="mod_python.Session"):
+        pspmod.PSP(req, "uses.psp").run()
+    assert asked == ["mod_python.Session"]
+
+
+def test_psp_unit_display_code(tmp_path):
+    """display_code: one row per generated line with the source line,
+    both escaped (PSP-display_code)."""
+    (tmp_path / "v.psp").write_text('<i>"x"</i>\n<%\nif 1:\n\ty = 1\n%>\n')
+    req = FakeReq(tmp_path / "v.psp")
+    pspmod.PSP(req).display_code()
+    text = req.text
+    assert "&lt;i&gt;&quot;x&quot;&lt;/i&gt;" in text
+    assert "&nbsp;&nbsp;&nbsp;&nbsp;y&nbsp;=&nbsp;1" in text
+    assert text.count("<tr>") == 1 + len(
+        pspmod.parse(str(tmp_path / "v.psp")).splitlines())

@@ -47,11 +47,19 @@ import threading
 import time
 from html import escape
 
-from mod_python import apache
 from mod_python import util
 from mod_python import _psp
 
-import _apache
+try:
+    from mod_python import apache
+    import _apache
+except ModuleNotFoundError as _exc:            # outside httpd (unit tests)
+    if _exc.name != "_apache":
+        raise
+    apache = _apache = None
+
+# Not a page error: a redirect or a status the page chose to answer with.
+_SERVER_RETURN = apache.SERVER_RETURN if apache is not None else ()
 
 tempdir = tempfile.gettempdir()
 
@@ -247,11 +255,16 @@ class _DbmLock:
 
     def __enter__(self):
         _dbm_thread_lock.acquire()
+        if _apache is None or self.srv is None:
+            return self
         try:
             _apache._global_lock(self.srv, None, 0)
             self.held = True
         except ValueError:
             pass
+        except BaseException:
+            _dbm_thread_lock.release()
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -364,6 +377,13 @@ def _names_used(code):
     return names
 
 
+def _not_found(filename):
+    """A missing page is 404 (MODPYTHON-178), not an error."""
+    if apache is None:
+        raise FileNotFoundError(2, "No such PSP page", filename)
+    raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
+
+
 class _InstanceInfo:
     """What the 3.3 importer put in ``__mp_info__`` (MODPYTHON-220)."""
 
@@ -409,7 +429,7 @@ class PSP:
         """A page object for ``display_code`` only: not compiled, so that
         the source of a page with a syntax error can be looked at."""
         if not os.path.isfile(filename):
-            raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
+            _not_found(filename)
         page = cls.__new__(cls)
         page.req, page.vars = req, {}
         page.filename, page.string, page.code = filename, None, None
@@ -465,14 +485,21 @@ class PSP:
         except (OSError, ValueError):
             st = None
         if st is None or not os.path.isfile(filename):
-            raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
+            _not_found(filename)
         mtime = st.st_mtime_ns
         code = self.cache_get(filename, mtime)
         if code is None:
             code = self.cfile_get(filename, mtime)
             if code is None:
                 directory, name = path_split(filename)
-                code = compile(parse(name, directory), filename, "exec")
+                try:
+                    source = parse(name, directory)
+                except Exception as exc:
+                    # e.g. a missing include or a page not in UTF-8
+                    exc.add_note("while translating the PSP page %s"
+                                 % filename)
+                    raise
+                code = compile(source, filename, "exec")
             # Only on a miss: storing again would reset the hit count.
             self.cache_store(filename, mtime, code)
         self.code = code
@@ -514,7 +541,7 @@ class PSP:
                 # Loading a session changes its access time: always save.
                 if hasattr(req, "session"):
                     req.session.save()
-            except apache.SERVER_RETURN:
+            except _SERVER_RETURN:
                 raise
             except Exception:
                 if psp.error_page is None:
