@@ -413,6 +413,24 @@ def test_psp_cache_mem_bounded(apache):
         assert get("/psp/cacheinfo.psp").endswith("size=512")
 
 
+def test_psp_cache_concurrent(apache):
+    """Many requests at once on pages that overflow a small cache: every
+    answer is right (PSP-cache-mem)."""
+    from concurrent.futures import ThreadPoolExecutor
+    small = apache.htdocs / "psp" / "small"
+    for n in range(10):
+        write_page(small / ("c%d.psp" % n), "c<%%= %d %%>" % n)
+
+    def fetch(i):
+        r = apache.get("/psp/small/c%d.psp" % (i % 10))
+        return r.status_code, r.text, i % 10
+
+    with ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(fetch, range(120)))
+    assert all(code == 200 and text == "c%d" % n
+               for code, text, n in results)
+
+
 def test_psp_cache_api(apache):
     """HitsCache/FileCache bounds and mtime checks, the helper functions
     and module state (PSP-api-classes, PSP-api-funcs, PSP-api-globals,
@@ -551,6 +569,14 @@ def test_psp_cache_dbm_bounded_and_legacy_name(dbm_server):
     entries = read_dbm(os.path.join(cachedir, "new"))
     assert 1 <= len(entries) <= 4
     assert str(d / "b9.psp") in entries
+    # concurrent requests share the file under the global mutex
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(8) as pool:
+        texts = list(pool.map(
+            lambda i: server.get("/psp/dbm/b%d.psp" % (i % 10)).text,
+            range(60)))
+    assert texts == ["b%d" % (i % 10) for i in range(60)]
+    assert len(read_dbm(os.path.join(cachedir, "new"))) <= 4
     write_page(server.htdocs / "psp" / "dbmold" / "old.psp", "old <%= 2 %>")
     assert server.get("/psp/dbmold/old.psp").text == "old 2"
     assert str(server.htdocs / "psp" / "dbmold" / "old.psp") in \
