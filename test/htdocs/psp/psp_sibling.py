@@ -1,0 +1,2 @@
+"""Imported by import.psp: the page's directory is on sys.path."""
+VALUE = "sibling module value"
