@@ -105,6 +105,13 @@ def cases(mpm):
              '    </Files>\n'
              '</Directory>\n',
              note="the CGI script under mod_python.cgihandler"),
+        Case("psp", "/psp/hello.psp",
+             'Alias /psp/ "{bench}/psp/"\n'
+             '<Directory "{bench}/psp">\n'
+             '    AddHandler mod_python .psp\n'
+             '    PythonHandler mod_python.psp\n'
+             '</Directory>\n',
+             note="a PSP page printing Hello!"),
         Case("wsgi", "/wsgi",
              '<Location /wsgi>\n'
              '    SetHandler mod_python\n'
