@@ -515,7 +515,7 @@ def test_psp_cache_dbm(dbm_server):
     the dbm file (mtime + marshalled code), not to memory; a stored entry
     is used; an edited page or a damaged entry is recompiled
     (PSP-cache-dbm, PSP-cache-order, PSP-handler-options,
-    PSP-cache-reload)."""
+    PSP-cache-reload, DIR-opt-psp-cache)."""
     server, cachedir = dbm_server
     d = server.htdocs / "psp" / "dbm"
     page = d / "one.psp"
@@ -557,7 +557,7 @@ def test_psp_cache_dbm(dbm_server):
 def test_psp_cache_dbm_bounded_and_legacy_name(dbm_server):
     """The dbm cache keeps at most cache_database_size entries; the old
     option name PSPDbmCache works too (PSP-cache-dbm,
-    PSP-handler-options)."""
+    PSP-handler-options, DIR-opt-old-names: PSPDbmCache)."""
     server, cachedir = dbm_server
     d = server.htdocs / "psp" / "dbm"
     for n in range(10):
