@@ -80,7 +80,8 @@ def test_cookie_expires():
 
 def test_cookie_parse_grammar():
     """Parsing: $-keys skipped, attribute-looking pairs become cookies,
-    quoted values kept, later duplicates win, names filter (CK-parse,
+    quoted values kept, later duplicates win, names filter (CK-hist,
+    CK-parse,
     CK-parse-grammar, CK-parse-dollar, CK-parse-attrs, CK-parse-dupes,
     CK-parse-names)."""
     r = C.Cookie.parse("spam=foo; path=blah;;eggs=bar;")

@@ -362,3 +362,16 @@ def test_session_mem_cleanup(server):
     time.sleep(0.2)
     assert s.get(url + "stored?probe=" + old,
                  timeout=30).json()["found"] is False
+
+
+def test_session_direct_constructors(server):
+    """DbmSession(req, dbm=, dbmtype=, timeout=, sid=, lock=) and
+    FileSession's fast/verify arguments override the options
+    (SESS-Dbm-ctor, SESS-File-ctor, SESS-Dbm-open)."""
+    d = server.root / "session-data"
+    got = server.get("/session/file/direct", params={"dir": str(d)}).json()
+    assert got["dbm"]["new"] is False and got["dbm"]["data"] == {"x": 1}
+    assert got["dbm"]["timeout"] == 77
+    assert got["dbmtype"] == "dbm.dumb"
+    assert (d / "direct.dat").exists()
+    assert got["fs"] == [0, 0, 0, 2]

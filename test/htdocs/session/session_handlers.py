@@ -143,3 +143,19 @@ def a_helpers(req, q):
                   Session.DFT_GRACE_PERIOD, Session.DFT_CLEANUP_TIME_LIMIT,
                   Session.FS_STAT_VERSION],
         "tempdir": Session.tempdir})
+
+
+def a_direct(req, q):
+    """The classes called directly with their own keyword arguments."""
+    import dbm.dumb
+    path = os.path.join(q["dir"], "direct")
+    sess = Session.DbmSession(req, dbm=path, dbmtype=dbm.dumb, timeout=77)
+    sess["x"] = 1
+    sess.save()
+    again = Session.DbmSession(req, dbm=path, dbmtype=dbm.dumb,
+                               sid=sess.id(), lock=0)
+    fs = Session.FileSession(req, fast_cleanup=0, verify_cleanup=0)
+    return answer(req, {"dbm": describe(again),
+                        "dbmtype": again._dbmtype.__name__,
+                        "fs": [fs._fast_cleanup, fs._verify_cleanup,
+                               fs._grace_period, fs._cleanup_time_limit]})
