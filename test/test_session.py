@@ -375,3 +375,48 @@ def test_session_direct_constructors(server):
     assert got["dbmtype"] == "dbm.dumb"
     assert (d / "direct.dat").exists()
     assert got["fs"] == [0, 0, 0, 2]
+
+
+def test_session_cookie_secure_on_https(make_apache, tmp_path):
+    """Over HTTPS the session cookie is Secure (and HttpOnly) by default;
+    over plain HTTP on the same server it is not (SESS-make_cookie [sec],
+    SESS-opt-cookie)."""
+    import subprocess
+    import urllib3
+    from conftest import MODULES, free_port
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    port = free_port()
+    conf = """
+LoadModule socache_shmcb_module {mods}/mod_socache_shmcb.so
+LoadModule ssl_module {mods}/mod_ssl.so
+Listen 127.0.0.1:{port}
+<VirtualHost 127.0.0.1:{port}>
+    SSLEngine on
+    SSLCertificateFile {cert}
+    SSLCertificateKeyFile {key}
+</VirtualHost>
+""".format(mods=MODULES, port=port, cert=cert, key=key)
+    server = make_apache(conf.replace("{", "{{").replace("}", "}}"),
+                         suites=["session"])
+    r = requests.get("https://127.0.0.1:%d/session/mem/incr" % port,
+                     verify=False, timeout=30)
+    assert r.status_code == 200
+    sid, text = session_cookie(r)
+    assert text == "pysid=%s; path=/; secure; httponly" % sid
+    r = server.get("/session/mem/incr")
+    assert session_cookie(r)[1].endswith("; path=/; httponly")
+
+
+def test_session_ids_unique_under_load(server):
+    """Ids made at the same moment in several threads and processes are
+    all different 32-hex strings (SESS-sid-gen [sec])."""
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(
+            lambda _: server.get("/session/dbm/peek").json()["id"],
+            range(24)))
+    assert len(set(ids)) == 24 and all(SID.match(i) for i in ids)
