@@ -8,7 +8,6 @@ import marshal
 import sys
 
 import pytest
-import requests
 
 from conftest import PACKAGE
 

@@ -2,6 +2,7 @@
 FileSession and the Session() factory, over HTTP, with the global
 mutexes.  Suite: htdocs/session/."""
 import concurrent.futures
+import hashlib
 import os
 import re
 import time
@@ -45,10 +46,8 @@ def test_session_helpers(server):
     assert got["tof"] == {
         "'yes'": True, "'TRUE'": True, "'1'": True, "1": True,
         "True": True, "'no'": False, "'False'": False, "'0'": False,
-        "0": False, "None": False, "False": False, "'maybe'": "Exception", "'On'": True, "'off'": False}
-    assert got["md5"] == "2b8d6c8df4e1d21d4b8d6b16bc3a31c8" or \
-        len(got["md5"]) == 32
-    import hashlib
+        "0": False, "None": False, "False": False, "'maybe'": "Exception",
+        "'On'": True, "'off'": False}
     assert got["md5"] == hashlib.md5(b"spam").hexdigest()
     assert os.path.isabs(got["tempdir"])
 

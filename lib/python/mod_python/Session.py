@@ -18,17 +18,15 @@ Deviations from mod_python 3.5, following the specification's advice:
   * DbmSession cleanup walks keys() and therefore works with every dbm
     flavour (SESS-Dbm-cleanup).
 """
+import hashlib
 import os
 import pickle
 import random
 import re
 import secrets
-import stat
-import sys
 import tempfile
 import time
 import traceback
-import hashlib
 
 import _apache
 from mod_python import apache, Cookie

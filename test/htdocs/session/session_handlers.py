@@ -3,7 +3,6 @@ a_<action>(req, q) with a session made by Session() from that Location's
 options, and answers JSON."""
 import json
 import os
-import threading
 import time
 from urllib.parse import parse_qs
 
