@@ -419,3 +419,22 @@ def test_session_ids_unique_under_load(server):
             lambda _: server.get("/session/dbm/peek").json()["id"],
             range(24)))
     assert len(set(ids)) == 24 and all(SID.match(i) for i in ids)
+
+
+def test_session_file_load_touches(server):
+    """Loading a live FileSession refreshes its file's mtime, so fast
+    cleanup sees the activity; the record is a protocol-2 pickle
+    (SESS-File-load, SESS-File-record, SESS-storage-format)."""
+    import pickle
+    root = server.root / "session-data" / "mp_sess"
+    sid = server.get("/session/file/incr").json()["id"]
+    path = root / sid[:2] / sid
+    record = pickle.loads(path.read_bytes())
+    assert path.read_bytes()[:2] == b"\x80\x02"
+    assert record["_data"] == {"n": 1} and record["_timeout"] == 1800
+    assert set(record) == {"_data", "_created", "_accessed", "_timeout"}
+    os.utime(path, (1000, 1000))
+    got = server.get("/session/file/peek",
+                     headers={"Cookie": "pysid=" + sid}).json()
+    assert got["new"] is False
+    assert path.stat().st_mtime > time.time() - 60

@@ -222,9 +222,13 @@ class BaseSession(dict):
         pass
 
     def lock(self):
+        """Hold the sid's global mutex until unlock() or the end of the
+        request (SESS-lock).  A second call while held does not wait for
+        itself: the mutex is not recursive."""
         if self._lock:
-            _apache._global_lock(self._req.server, self._sid)
-            self._locked = 1
+            if not self._locked:
+                _apache._global_lock(self._req.server, self._sid)
+                self._locked = 1
             self._req.register_cleanup(unlock_session_cleanup, self)
 
     def unlock(self):

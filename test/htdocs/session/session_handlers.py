@@ -118,6 +118,7 @@ def a_lockcheck(req, q):
     busy = not _apache._global_trylock(req.server, sess.id())
     if not busy:
         _apache._global_unlock(req.server, sess.id())
+    sess.lock()                 # already held: must not wait for itself
     sess.unlock()
     free = _apache._global_trylock(req.server, sess.id())
     if free:
