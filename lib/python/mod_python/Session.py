@@ -16,7 +16,13 @@ Deviations from mod_python 3.5, following the specification's advice:
     is not logged as an error; cleanup reads files in binary mode
     (SESS-File-cleanup-py3);
   * DbmSession cleanup walks keys() and therefore works with every dbm
-    flavour (SESS-Dbm-cleanup).
+    flavour (SESS-Dbm-cleanup);
+  * true_or_false also accepts "on" and "off".
+
+As in 3.5, a request should hold one locked session at a time: the global
+mutexes are not recursive, and two session ids that hash to the same mutex
+would make the thread wait for itself.  Call unlock() (or use lock=0)
+before making a second session in the same request.
 """
 import hashlib
 import os

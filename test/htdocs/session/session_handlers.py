@@ -154,6 +154,9 @@ def a_direct(req, q):
     sess.save()
     again = Session.DbmSession(req, dbm=path, dbmtype=dbm.dumb,
                                sid=sess.id(), lock=0)
+    # Two sessions locked at once in one thread would deadlock whenever
+    # their ids hash to the same mutex: let go of the first.
+    sess.unlock()
     fs = Session.FileSession(req, fast_cleanup=0, verify_cleanup=0)
     return answer(req, {"dbm": describe(again),
                         "dbmtype": again._dbmtype.__name__,
