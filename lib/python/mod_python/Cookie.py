@@ -10,7 +10,9 @@ recommends:
     compared in constant time; the output format is unchanged, so cookies
     still interoperate with older deployments (CK-Signed-py3);
   * MarshalCookie uses base64.b64encode/b64decode and never unmarshals data
-    whose signature did not verify (CK-Marshal-py3);
+    whose signature did not verify (CK-Marshal-py3); it writes marshal
+    format version 2, so a bytes value gives the same cookie as a Python 2
+    string did (CK-Marshal-format);
   * the max_age attribute is written as the standard "Max-Age", and the flag
     attributes secure, discard and httponly are written only when true
     (3.5 wrote "max_age=" and wrote "secure" even for secure=False);
@@ -255,7 +257,9 @@ class MarshalCookie(SignedCookie):
     """A signed cookie carrying any marshallable value (CK-Marshal-*)."""
 
     def _value_text(self):
-        m = base64.b64encode(marshal.dumps(self.value)).decode("ascii")
+        # Format version 2 has no reference flags: bytes come out exactly
+        # as Python 2 marshalled its strings, so old cookies round-trip.
+        m = base64.b64encode(marshal.dumps(self.value, 2)).decode("ascii")
         return "%s%s" % (self.hexdigest(m), m)
 
     def _verify(self, secret):

@@ -67,3 +67,14 @@ def t_marshal(req, q):
 def t_one(req, q):
     c = Cookie.get_cookie(req, q["name"])
     return answer(req, {"found": None if c is None else c.value})
+
+
+def t_echo(req, q):
+    """Send back every cookie received, as the class named by q['class']
+    (the 3.5 test suite's cookie handlers)."""
+    cls = getattr(Cookie, q.get("class", "Cookie"))
+    kw = {} if cls is Cookie.Cookie else {"secret": SECRET}
+    cookies = Cookie.get_cookies(req, cls, **kw)
+    for name in sorted(cookies):
+        Cookie.add_cookie(req, cookies[name])
+    return answer(req, {})
