@@ -219,8 +219,8 @@ def test_session_path_from_directory(server):
 
 
 def test_session_storage_locations(server):
-    """Where the stores put their data, by option precedence
-    (SESS-opt-dir, SESS-opt-dbm-file, SESS-opt-dbm-dir, SESS-opt-fs-dir,
+    """Where the stores put their data, by option precedence; files are
+    not readable by others (SESS-opt-dir, SESS-opt-dbm-file, SESS-opt-dbm-dir, SESS-opt-fs-dir,
     SESS-Dbm-file, SESS-Dbm-open, SESS-File-dir, SESS-File-layout,
     DIR-opt-session-dir, DIR-opt-dbm-file, DIR-opt-dbm-dir,
     DIR-opt-file-dir)."""
@@ -238,6 +238,7 @@ def test_session_storage_locations(server):
     sid = server.get("/session/file/incr").json()["id"]
     path = root / "session-data" / "mp_sess" / sid[:2] / sid
     assert path.is_file()
+    assert path.stat().st_mode & 0o777 == 0o640
     subdirs = sorted(p.name for p in path.parent.parent.iterdir()
                      if p.is_dir())
     assert subdirs == ["%02x" % i for i in range(256)]
@@ -305,11 +306,15 @@ def test_session_file_cleanup_verify(server):
         os.utime(root / sid[:2] / sid, (old, old))
     time.sleep(1.2)
     os.utime(root / recent[:2] / recent)      # fresh mtime: fast keeps it
+    leftover = root / alive[:2] / (alive + ".tmp0123456789ab")
+    leftover.write_bytes(b"\x80\x02half a pick")
+    os.utime(leftover, (old, old))
     server.get("/session/file/cleanup?timeout=2")
     time.sleep(0.3)
     assert not (root / expired[:2] / expired).exists()
     assert (root / alive[:2] / alive).exists()       # verified: not expired
     assert (root / recent[:2] / recent).exists()
+    assert not leftover.exists()             # a dead save's temporary file
     status = (root / "fs_status.txt").read_text().split()
     assert status[0] == "MPFS_3.2" and status[1] == "0"
     assert not (root / ".mp_sess.lck").exists()

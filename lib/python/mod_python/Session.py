@@ -139,7 +139,7 @@ class BaseSession(dict):
 
         if self._sid and not _check_sid(self._sid):
             if from_caller:
-                raise ValueError("Invalid Session ID: sid=%s" % (self._sid,))
+                raise ValueError("Invalid Session ID: sid=%r" % (self._sid,))
             self._sid = None
 
         self.init_lock()
@@ -521,9 +521,12 @@ class FileSession(BaseSession):
                 self._make_subdirs()
             # A temporary file and a rename: readers see the old or the
             # new record, never half of one.
-            tmp = "%s.tmp%d.%d" % (path, os.getpid(), id(self))
+            tmp = "%s.tmp%s" % (path, secrets.token_hex(6))
             try:
-                with open(tmp, "wb") as f:
+                # Like the dbm file (MODPYTHON-173): no access for others.
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                             0o640)
+                with os.fdopen(fd, "wb") as f:
                     pickle.dump(dict, f, 2)
                 os.replace(tmp, path)
             except BaseException:
@@ -621,7 +624,13 @@ def filesession_cleanup(data):
                 try:
                     now = time.time()
                     total += 1
-                    if fast and now - os.stat(path).st_mtime < timeout + grace:
+                    age = now - os.stat(path).st_mtime
+                    if ".tmp" in name:
+                        # Left by a save that died before its rename.
+                        if age > timeout + grace:
+                            os.unlink(path)
+                        continue
+                    if fast and age < timeout + grace:
                         continue
                     if fast and not verify:
                         os.unlink(path)
