@@ -193,6 +193,23 @@ static int key_index(PyObject *key)
 
 enum { OP_LOCK, OP_TRYLOCK, OP_UNLOCK };
 
+/*
+ * How many times this thread holds each mutex.  Taking one it holds
+ * already only counts: two sessions of one request whose ids hash to the
+ * same mutex would otherwise wait on themselves forever (the original
+ * deadlocked there).  NULL until the thread first locks.
+ */
+static __thread unsigned *held;
+
+/* The count of `index` for this thread, or NULL when out of memory. */
+static unsigned *held_count(int index)
+{
+    if (!held && !(held = calloc(count, sizeof(*held)))) {
+        return NULL;
+    }
+    return &held[index];
+}
+
 static PyObject *lock_op(PyObject *module, PyObject *args, int op,
                          const char *format)
 {
@@ -201,6 +218,7 @@ static PyObject *lock_op(PyObject *module, PyObject *args, int op,
     server_rec *s;
     apr_global_mutex_t *m;
     apr_status_t rc;
+    unsigned *mine;
     int index = -1;
 
     if (!PyArg_ParseTuple(args, format, &server, &key, &index)) {
@@ -226,6 +244,20 @@ static PyObject *lock_op(PyObject *module, PyObject *args, int op,
         return NULL;
     }
     m = mutexes[index];
+    if (!(mine = held_count(index))) {
+        return PyErr_NoMemory();
+    }
+    if (op != OP_UNLOCK && *mine) {
+        ++*mine;
+        if (op == OP_TRYLOCK) {
+            Py_RETURN_TRUE;
+        }
+        Py_RETURN_NONE;
+    }
+    if (op == OP_UNLOCK && *mine > 1) {
+        --*mine;
+        Py_RETURN_NONE;
+    }
     switch (op) {
     case OP_LOCK:
         /* The holder may need the GIL to get to its unlock. */
@@ -254,6 +286,7 @@ static PyObject *lock_op(PyObject *module, PyObject *args, int op,
                         : "Failed to acquire global mutex lock");
         return NULL;
     }
+    *mine = op == OP_UNLOCK ? 0 : 1;
     if (op == OP_TRYLOCK) {
         Py_RETURN_TRUE;
     }

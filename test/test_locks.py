@@ -226,3 +226,16 @@ def test_locks_count_capped_by_mpm(make_apache, mpm):
     assert got["lock"] is None
     got = server.get("/locks/index", params={"index": n}).json()
     assert got["lock"] == ["ValueError", OUT_OF_RANGE]
+
+
+def test_locks_nested_in_one_request(apache):
+    """A request taking a mutex it already holds does not wait for itself
+    (two sessions of one request may hash to the same mutex; the original
+    deadlocked); after as many unlocks the mutex is free for others
+    (APC-_global_lock, APC-_global_trylock, APC-_global_unlock)."""
+    r = apache.get("/locks/nested?key=nested-key", timeout=10)
+    assert r.status_code == 200
+    assert r.json()["trylock_again"] is True
+    # Free again: another request gets it at once.
+    r = apache.get("/locks/nested?key=nested-key", timeout=10)
+    assert r.status_code == 200

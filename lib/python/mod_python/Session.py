@@ -19,10 +19,9 @@ Deviations from mod_python 3.5, following the specification's advice:
     flavour (SESS-Dbm-cleanup);
   * true_or_false also accepts "on" and "off".
 
-As in 3.5, a request should hold one locked session at a time: the global
-mutexes are not recursive, and two session ids that hash to the same mutex
-would make the thread wait for itself.  Call unlock() (or use lock=0)
-before making a second session in the same request.
+A request may hold several locked sessions: the global mutexes count
+the locks of their holding thread (3.5 waited forever when two session
+ids of one request hashed to the same mutex).
 """
 import hashlib
 import os

@@ -120,3 +120,15 @@ def t_keys(req):
     main = caught(lambda: (_apache._global_lock(apache.main_server, "m"),
                            _apache._global_unlock(apache.main_server, "m")))
     return answer(req, {"keys": out, "main_server": main})
+
+
+def t_nested(req):
+    """The same mutex taken twice by one request: counted, not a
+    deadlock; released by the matching number of unlocks."""
+    q = query(req)
+    _apache._global_lock(req.server, q["key"])
+    _apache._global_lock(req.server, q["key"])
+    again = _apache._global_trylock(req.server, q["key"])
+    for _ in range(3):
+        _apache._global_unlock(req.server, q["key"])
+    return answer(req, {"trylock_again": again})
