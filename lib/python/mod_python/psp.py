@@ -41,10 +41,12 @@ import importlib
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 import tempfile
 import threading
 import time
+import weakref
 from html import escape
 
 from mod_python import util
@@ -369,12 +371,18 @@ def _session_module():
 
 def _names_used(code):
     """Global names referenced by `code` or by any function or class body
-    defined in it."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            names |= _names_used(const)
+    defined in it (worked out once per code object)."""
+    names = _names_of.get(code)
+    if names is None:
+        names = frozenset(code.co_names).union(
+            *(_names_used(c) for c in code.co_consts
+              if hasattr(c, "co_names")))
+        _names_of[code] = names
     return names
+
+
+# Code object -> its names; weak, so pages dropped from the caches go.
+_names_of = weakref.WeakKeyDictionary()
 
 
 def _not_found(filename):
@@ -484,7 +492,7 @@ class PSP:
             st = os.stat(filename)
         except (OSError, ValueError):
             st = None
-        if st is None or not os.path.isfile(filename):
+        if st is None or not stat.S_ISREG(st.st_mode):
             _not_found(filename)
         mtime = st.st_mtime_ns
         code = self.cache_get(filename, mtime)
