@@ -120,7 +120,31 @@ def cases(mpm):
              '    PythonOption mod_python.wsgi.application bench_wsgi\n'
              '</Location>\n',
              note="a WSGI application under mod_python.wsgi"),
-    ]
+    ] + [session_case(store) for store in SESSION_STORES]
+
+
+# The session stores measured, and what each needs configured.
+SESSION_STORES = {
+    "MemorySession": "",
+    "DbmSession": "    PythonOption mod_python.dbm_session.database_filename "
+                  "{bench}/sessions/bench.dbm\n",
+    "FileSession": "    PythonOption mod_python.file_session."
+                   "database_directory {bench}/sessions\n",
+}
+
+
+def session_case(store):
+    url = "/session-" + store[:-len("Session")].lower()
+    return Case(
+        url[1:], url,
+        '<Location %s>\n'
+        '    SetHandler mod_python\n'
+        '    PythonPath "[\'{bench}\'] + sys.path"\n'
+        '    PythonHandler bench_session\n'
+        '    PythonOption mod_python.session.session_type %s\n'
+        '%s'
+        '</Location>\n' % (url, store, SESSION_STORES[store]),
+        note="a page that loads and saves a %s" % store)
 
 
 # A fixed set of processes, started up front and never stopped, with room
@@ -203,6 +227,9 @@ class BenchApache(Apache):
         for path in [dest, *dest.rglob("*")]:
             executable = path.is_dir() or path.parent.name == "cgi-bin"
             path.chmod(0o755 if executable else 0o644)
+        # The session stores write here, as the server user.
+        (dest / "sessions").mkdir()
+        (dest / "sessions").chmod(0o777)
 
 
 # --- load generators --------------------------------------------------------
