@@ -82,7 +82,7 @@ LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
 CustomLog "{root}/logs/access_log" common
 {user}
 {load_modules}
-LoadModule python_module "{module_so}"
+{python_load}
 {mpm_conf}
 TypesConfig /etc/mime.types
 DocumentRoot "{htdocs}"
@@ -107,7 +107,8 @@ class Apache:
     """One private httpd: its ServerRoot, logs and PidFile in a temp dir."""
 
     def __init__(self, extra_conf="", mpm=MPM, loglevel="info",
-                 suites=None, env=None, servername="localhost"):
+                 suites=None, env=None, servername="localhost",
+                 load_python=True):
         self.mpm = mpm
         self.root = Path(tempfile.mkdtemp(prefix="mp-test-"))
         self.root.chmod(0o755)
@@ -127,6 +128,8 @@ class Apache:
         self.suites = suites
         self.extra_conf = extra_conf
         self.loglevel = loglevel
+        # False for a peer server (mod_wsgi) that must not embed us too.
+        self.load_python = load_python
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = str(self.lib)
         self.env.update(env or {})
@@ -164,7 +167,9 @@ class Apache:
         extra += "\n" + self.suite_fragments()
         self.conf.write_text(BASE_CONF.format(
             **self.placeholders(), user=user, load_modules="\n".join(loads),
-            module_so=MODULE_SO, mpm_conf=MPM_CONF[self.mpm],
+            python_load=('LoadModule python_module "%s"' % MODULE_SO
+                         if self.load_python else ""),
+            mpm_conf=MPM_CONF[self.mpm],
             loglevel=self.loglevel, extra=extra))
 
     @property

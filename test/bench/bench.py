@@ -56,6 +56,8 @@ class Case:
     conf: str
     body: str = "Hello!"
     note: str = ""
+    # A peer's case runs in a server of its own, without mod_python.
+    peer: bool = False
 
 
 def cgi_conf(mpm):
@@ -120,7 +122,31 @@ def cases(mpm):
              '    PythonOption mod_python.wsgi.application bench_wsgi\n'
              '</Location>\n',
              note="a WSGI application under mod_python.wsgi"),
-    ] + [session_case(store) for store in SESSION_STORES]
+    ] + [session_case(store) for store in SESSION_STORES] + peer_cases()
+
+
+MOD_WSGI = os.path.join(MODULES, "mod_wsgi.so")
+
+
+def peer_cases():
+    """mod_wsgi running the same WSGI application, embedded and in
+    daemon mode, when Debian's libapache2-mod-wsgi-py3 is installed."""
+    if not os.path.exists(MOD_WSGI):
+        return []
+    load = ('LoadModule wsgi_module %s\n'
+            'WSGISocketPrefix "{root}/logs/wsgi"\n' % MOD_WSGI)
+    return [
+        Case("mod_wsgi-embedded", "/wsgi-embedded",
+             load + 'WSGIScriptAlias /wsgi-embedded "{bench}/bench_wsgi.py"\n',
+             note="the WSGI application in mod_wsgi, embedded mode",
+             peer=True),
+        Case("mod_wsgi-daemon", "/wsgi-daemon",
+             'WSGIDaemonProcess bench processes=2 threads=16\n'
+             'WSGIScriptAlias /wsgi-daemon "{bench}/bench_wsgi.py" '
+             'process-group=bench\n',
+             note="the WSGI application in mod_wsgi, daemon mode (2 "
+                  "processes x 16 threads)", peer=True),
+    ]
 
 
 # The session stores measured, and what each needs configured.
@@ -388,6 +414,47 @@ def table(results, names, tools):
 
 # --- main -------------------------------------------------------------------
 
+def measure(chosen, tools, args, results, peer):
+    """Serve `chosen` from one server (a peer's without mod_python), check
+    each, then time it with each tool into `results`.  Returns the error
+    log's troubling lines."""
+    conf = SERVER_TUNING + MPM_TUNING[args.mpm] + "\n".join(
+        "# --- case %s\n%s" % (c.name, c.conf) for c in chosen)
+    server = BenchApache(conf, mpm=args.mpm, suites=[], loglevel="warn",
+                         load_python=not peer)
+    try:
+        server.install_bench_files()
+        server.start()
+        for case in chosen:
+            r = server.get(case.url)
+            if r.status_code != 200 or r.text != case.body:
+                sys.exit("bench: %s %s gave %d %r, expected 200 %r\n%s" % (
+                    case.name, case.url, r.status_code, r.text[:200],
+                    case.body, server.error_log()[-2000:]))
+        for case in chosen:
+            for tool in tools:
+                print("bench: %s with %s ..." % (case.name, tool),
+                      file=sys.stderr, flush=True)
+                wait_quiet(server)
+                warm_up(server, case)
+                wait_quiet(server)
+                started = time.time()
+                results[case.name, tool] = TOOLS[tool][2](
+                    server.url + case.url, args)
+                print("bench:   %.1f requests/s (%.0f s)" % (
+                    results[case.name, tool].rate, time.time() - started),
+                    file=sys.stderr, flush=True)
+        return [line for line in server.error_log().splitlines()
+                if TROUBLE.search(line) or SEVERE.search(line)]
+    finally:
+        if args.keep:
+            server.stop()
+            print("bench: server root kept in %s" % server.root,
+                  file=sys.stderr)
+        else:
+            server.cleanup()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mpm", default="event",
@@ -417,46 +484,19 @@ def main():
         command, package = TOOLS[tool][:2]
         setattr(args, tool, ensure_tool(command, package))
 
-    conf = SERVER_TUNING + MPM_TUNING[args.mpm] + "\n".join(
-        "# --- case %s\n%s" % (c.name, c.conf) for c in chosen)
-    # A parent of our own for the server root, so that nothing tidying up
+    # A parent of our own for the server roots, so that nothing tidying up
     # the test suites' /tmp/mp-test-* roots can pull ours away mid-run.
     tempfile.tempdir = tempfile.mkdtemp(prefix="mp-bench-")
     os.chmod(tempfile.tempdir, 0o755)
-    server = BenchApache(conf, mpm=args.mpm, suites=[], loglevel="warn")
+    env = environment(args.mpm)
+    results, trouble = {}, []
     try:
-        server.install_bench_files()
-        server.start()
-        for case in chosen:
-            r = server.get(case.url)
-            if r.status_code != 200 or r.text != case.body:
-                sys.exit("bench: %s %s gave %d %r, expected 200 %r\n%s" % (
-                    case.name, case.url, r.status_code, r.text[:200],
-                    case.body, server.error_log()[-2000:]))
-        env = environment(args.mpm)
-        results = {}
-        for case in chosen:
-            for tool in tools:
-                print("bench: %s with %s ..." % (case.name, tool),
-                      file=sys.stderr, flush=True)
-                wait_quiet(server)
-                warm_up(server, case)
-                wait_quiet(server)
-                started = time.time()
-                results[case.name, tool] = TOOLS[tool][2](
-                    server.url + case.url, args)
-                print("bench:   %.1f requests/s (%.0f s)" % (
-                    results[case.name, tool].rate, time.time() - started),
-                    file=sys.stderr, flush=True)
-        trouble = [line for line in server.error_log().splitlines()
-                   if TROUBLE.search(line) or SEVERE.search(line)]
+        for peer in (False, True):
+            group = [c for c in chosen if c.peer == peer]
+            if group:
+                trouble += measure(group, tools, args, results, peer)
     finally:
-        if args.keep:
-            server.stop()
-            print("bench: server root kept in %s" % server.root,
-                  file=sys.stderr)
-        else:
-            server.cleanup()
+        if not args.keep:
             shutil.rmtree(tempfile.tempdir, ignore_errors=True)
 
     print("## mod_python request rates\n")
