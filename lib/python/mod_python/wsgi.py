@@ -158,11 +158,12 @@ class _Response:
         self.req.status = status
         self.req.status_line = None
 
-    def write(self, data):
-        """The write() callable: the data goes to the client now."""
+    def write(self, data, flush=1):
+        """The write() callable: the data goes to the client now (or, with
+        flush=0, with what follows: used for a response given whole)."""
         if data:
             self.sent = True
-        self.req.write(data)
+        self.req.write(data, flush)
 
     def send_file(self, wrapper):
         """Send a FileWrapper with sendfile if it wraps a real file;
@@ -220,9 +221,12 @@ def handler(req):
     try:
         if isinstance(result, FileWrapper) and response.send_file(result):
             return apache.OK
+        # A response given whole (a list or tuple) leaves with the end of
+        # the request in one go; anything else streams, block by block.
+        flush = not isinstance(result, (list, tuple))
         for data in result:
             if data:
-                response.write(data)
+                response.write(data, flush)
     finally:
         close = getattr(result, "close", None)
         if close is not None:
