@@ -42,6 +42,7 @@ import ast
 import base64
 import collections.abc
 import dis
+import functools
 import hmac
 import os
 import re
@@ -589,12 +590,18 @@ def publish_object(req, obj):
 # The handler (PUB-entry)
 
 def _suffix_re(req):
+    return _suffix_pattern(req.get_addhandler_exts(), req.extension)
+
+
+@functools.lru_cache(maxsize=64)
+def _suffix_pattern(exts, extension):
+    """The extensions stripped from a URL, as a pattern (made once per
+    configuration, not per request)."""
     suffixes = ["py"]
-    exts = req.get_addhandler_exts()
     if exts:
         suffixes.extend(exts.split())
-    if req.extension:
-        suffixes.append(req.extension[1:])
+    if extension:
+        suffixes.append(extension[1:])
     suffixes = [s for s in suffixes if s]
     return re.compile(r"\.(?:%s)$" % "|".join(map(re.escape, suffixes)))
 
