@@ -222,6 +222,19 @@ class FileCache(Cache):
             opened.close()
 
 
+def _module_from(key, opened):
+    """A module executed from the source read from `opened` (closed after),
+    named after `key`; not registered in sys.modules."""
+    try:
+        source = opened.read()
+    finally:
+        opened.close()
+    module = types.ModuleType(re_not_word.sub("_", key))
+    module.__file__ = key
+    exec(compile(source, key, "exec"), module.__dict__)
+    return module
+
+
 class ModuleCache(FileCache):
     """Modules executed from source files, not registered in sys.modules
     (CACHE-ModuleCache)."""
@@ -230,14 +243,7 @@ class ModuleCache(FileCache):
         FileCache.__init__(self, max_size, "rb")
 
     def build(self, key, name, opened, entry):
-        try:
-            source = opened.read()
-        finally:
-            opened.close()
-        module = types.ModuleType(re_not_word.sub("_", key))
-        module.__file__ = key
-        exec(compile(source, key, "exec"), module.__dict__)
-        return module
+        return _module_from(key, opened)
 
 
 class HTTPEntity(object):
@@ -311,14 +317,7 @@ class HttpModuleCache(HTTPCache):
     """Modules executed from source fetched by URL."""
 
     def build(self, key, name, opened, entry):
-        try:
-            source = opened.read()
-        finally:
-            opened.close()
-        module = types.ModuleType(re_not_word.sub("_", key))
-        module.__file__ = key
-        exec(compile(source, key, "exec"), module.__dict__)
-        return module
+        return _module_from(key, opened)
 
 
 class FunctionCache(Cache):
