@@ -1,0 +1,81 @@
+"""Handlers of the redis_session tests: /redis_session/.../<action>?...
+runs a_<action>(req, q) with a session made by Session() from that
+Location's options (session_type RedisSession), and answers JSON.  Two
+servers run these against one redis-server; test_redis_session.py
+writes their configuration (no suite.conf: the shared server has no
+Redis)."""
+import json
+import os
+import time
+from urllib.parse import parse_qs
+
+from mod_python import apache, Session
+
+
+def handler(req):
+    action = req.uri.rstrip("/").rsplit("/", 1)[1]
+    q = {k: v[0] for k, v in parse_qs(req.args or "",
+                                      keep_blank_values=True).items()}
+    return globals()["a_" + action](req, q)
+
+
+def answer(req, sess, **more):
+    data = {"id": sess.id(), "new": sess.is_new(),
+            "class": type(sess).__name__, "timeout": sess.timeout(),
+            "data": dict(sess), "pid": os.getpid(),
+            "server": req.get_options().get("redis_session.name")}
+    data.update(more)
+    req.content_type = "application/json"
+    req.write(json.dumps(data))
+    return apache.OK
+
+
+def make(req, q):
+    kw = {}
+    if "timeout" in q:
+        kw["timeout"] = int(q["timeout"])
+    return Session.Session(req, **kw)
+
+
+def a_incr(req, q):
+    """n += 1, slowly: without a lock across hosts, concurrent requests
+    would read the same n and lose increments."""
+    sess = make(req, q)
+    n = sess.get("n", 0)
+    time.sleep(float(q.get("sleep", "0")))
+    sess["n"] = n + 1
+    sess.save()
+    return answer(req, sess)
+
+
+def a_peek(req, q):
+    return answer(req, make(req, q))
+
+
+def a_hold(req, q):
+    """Keep the session (and its lock) for q['sleep'] seconds."""
+    sess = make(req, q)
+    time.sleep(float(q["sleep"]))
+    return answer(req, sess)
+
+
+def a_steal(req, q):
+    """Let another holder take over our lock (as after our lock timed
+    out), then unlock: the other holder's lock must stay."""
+    sess = make(req, q)
+    key = sess._lock_key
+    sess._redis.set(key, "someone-else")
+    sess.unlock()
+    left = sess._redis.get(key)
+    sess._redis.delete(key)
+    return answer(req, sess, key=key,
+                  left=left.decode() if left is not None else None)
+
+
+def a_lockstate(req, q):
+    """While the session is held: its lock key and token."""
+    sess = make(req, q)
+    held = sess._redis.get(sess._lock_key)
+    return answer(req, sess, key=sess._lock_key,
+                  held=held.decode() if held is not None else None,
+                  mine=held is not None and held.decode() == sess._lock_token)
