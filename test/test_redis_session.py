@@ -34,6 +34,10 @@ CONF = """
 <Location /redis_session/short/>
     PythonOption mod_python.session.redis_lock_timeout 1
 </Location>
+<Location /redis_session/mem/>
+    PythonInterpreter redis_session_mem
+    PythonOption mod_python.session.session_type MemorySession
+</Location>
 """
 
 
@@ -252,3 +256,29 @@ def test_redis_session_expired(hosts, redis_server):
     got = r.json()
     assert got["new"] is True and got["id"] != sid and got["data"] == {}
     assert cookie_of(r) == got["id"]
+
+
+def test_redis_session_direct_nolock(hosts, redis_server):
+    """RedisSession(req, lock=0) works without the factory and takes no
+    lock; the defaults of the options (SESS-Session, SESS-lock)."""
+    a, b = hosts
+    client = redis_server[1]
+    got = a.get("/redis_session/nolock").json()
+    assert got["class"] == "RedisSession" and got["locked"] is False
+    assert got["defaults"] == ["127.0.0.1", 6379, 0, "mp_sess:", 30.0]
+    assert got["lock_timeout_ms"] == 30000
+    assert not client.exists(got["key"])
+    assert pickle.loads(client.get(PREFIX + got["id"]))["_data"] == {
+        "direct": 1}
+    peek = b.get("/redis_session/peek", headers=jar(got["id"])).json()
+    assert peek["data"] == {"direct": 1}
+
+
+def test_redis_session_import_on_demand(hosts):
+    """redis-py is imported only by RedisSession: another store, in an
+    interpreter of its own, does not load it (SESS-Session-choose)."""
+    a, _ = hosts
+    got = a.get("/redis_session/mem/modules").json()
+    assert got["class"] == "MemorySession" and got["redis_loaded"] is False
+    got = a.get("/redis_session/modules").json()
+    assert got["class"] == "RedisSession" and got["redis_loaded"] is True

@@ -79,3 +79,23 @@ def a_lockstate(req, q):
     return answer(req, sess, key=sess._lock_key,
                   held=held.decode() if held is not None else None,
                   mine=held is not None and held.decode() == sess._lock_token)
+
+
+def a_nolock(req, q):
+    """RedisSession built directly, with lock=0: no lock key is taken."""
+    sess = Session.RedisSession(req, lock=0)
+    sess["direct"] = 1
+    sess.save()
+    return answer(req, sess, key=sess._prefix + sess.id() + ":lock",
+                  locked=bool(sess._locked),
+                  lock_timeout_ms=sess._lock_ms,
+                  defaults=[Session.DFT_REDIS_HOST, Session.DFT_REDIS_PORT,
+                            Session.DFT_REDIS_DB, Session.DFT_REDIS_PREFIX,
+                            Session.DFT_REDIS_LOCK_TIMEOUT])
+
+
+def a_modules(req, q):
+    """Another store in an interpreter of its own: redis-py stays out."""
+    import sys
+    sess = make(req, q)
+    return answer(req, sess, redis_loaded="redis" in sys.modules)
