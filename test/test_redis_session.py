@@ -282,3 +282,14 @@ def test_redis_session_import_on_demand(hosts):
     assert got["class"] == "MemorySession" and got["redis_loaded"] is False
     got = a.get("/redis_session/modules").json()
     assert got["class"] == "RedisSession" and got["redis_loaded"] is True
+
+
+def test_redis_session_same_thread_twice(hosts):
+    """Two session objects on one sid in one request: the second does not
+    wait for the first's lock (the lock counts its holder's locks, like
+    the global mutexes); the key goes with the last unlock (SESS-lock,
+    SESS-unlock)."""
+    a, _ = hosts
+    got = a.get("/redis_session/short/twice").json()
+    assert got["same"] is True and got["waited"] < 0.5
+    assert got["after_one"] is True and got["after_both"] is False

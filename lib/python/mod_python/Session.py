@@ -690,6 +690,12 @@ return 0
 _redis_clients = {}
 _redis_clients_lock = threading.Lock()
 
+# Redis locks this process holds: (client id, lock key) -> [thread ident,
+# token, count].  Like the global mutexes, a lock counts its holder's
+# locks, so a second session object on the same sid in the same request
+# thread does not wait (for the lock timeout) on itself.
+_redis_held = {}
+
 
 def _redis_client(url, host, port, db):
     key = (url, host, port, db)
@@ -698,7 +704,11 @@ def _redis_client(url, host, port, db):
         if client is None:
             # Imported here: redis-py is needed only when this store is
             # chosen.
-            import redis
+            try:
+                import redis
+            except ImportError as e:
+                raise ImportError("RedisSession needs the redis-py client "
+                                  "(Debian: python3-redis)") from e
             if url:
                 client = redis.Redis.from_url(url)
             else:
@@ -769,12 +779,22 @@ class RedisSession(BaseSession):
         if self._lock:
             if not self._locked:
                 key = self._key() + ":lock"
-                token = secrets.token_hex(16)
-                pause = 0.002
-                while not self._redis.set(key, token, nx=True,
-                                          px=self._lock_ms):
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.05)
+                held = (id(self._redis), key)
+                me = threading.get_ident()
+                with _redis_clients_lock:
+                    mine = _redis_held.get(held)
+                    if mine is not None and mine[0] == me:
+                        mine[2] += 1
+                        token = mine[1]
+                if mine is None or mine[0] != me:
+                    token = secrets.token_hex(16)
+                    pause = 0.002
+                    while not self._redis.set(key, token, nx=True,
+                                              px=self._lock_ms):
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.05)
+                    with _redis_clients_lock:
+                        _redis_held[held] = [me, token, 1]
                 self._lock_key, self._lock_token = key, token
                 self._locked = 1
             self._req.register_cleanup(unlock_session_cleanup, self)
@@ -783,6 +803,14 @@ class RedisSession(BaseSession):
         """Release the Redis lock if it is still ours (SESS-unlock)."""
         if self._lock and self._locked:
             self._locked = 0
+            held = (id(self._redis), self._lock_key)
+            with _redis_clients_lock:
+                mine = _redis_held.get(held)
+                if mine is not None and mine[1] == self._lock_token:
+                    mine[2] -= 1
+                    if mine[2] > 0:
+                        return
+                    del _redis_held[held]
             self._redis.eval(_REDIS_UNLOCK_LUA, 1, self._lock_key,
                              self._lock_token)
 

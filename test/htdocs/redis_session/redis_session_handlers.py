@@ -99,3 +99,20 @@ def a_modules(req, q):
     import sys
     sess = make(req, q)
     return answer(req, sess, redis_loaded="redis" in sys.modules)
+
+
+def a_twice(req, q):
+    """A second session object on the same sid in the same request: it
+    does not wait on the first one's lock; the lock goes when both are
+    unlocked."""
+    first = make(req, q)
+    first.save()
+    start = time.time()
+    second = Session.Session(req, sid=first.id())
+    waited = time.time() - start
+    second.unlock()
+    after_one = first._redis.get(first._lock_key) is not None
+    first.unlock()
+    after_both = first._redis.get(first._lock_key) is not None
+    return answer(req, first, waited=waited, same=second.id() == first.id(),
+                  after_one=after_one, after_both=after_both)
