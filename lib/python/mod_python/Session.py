@@ -1,8 +1,9 @@
 """Server-side sessions keyed by a cookie (SESS-*).
 
 BaseSession is a dict with an id, timestamps and a timeout; subclasses
-store it: MemorySession (in this process), DbmSession (one dbm file) and
-FileSession (one file per session).  Session() picks one by option or MPM.
+store it: MemorySession (in this process), DbmSession (one dbm file),
+FileSession (one file per session) and RedisSession (a Redis server shared
+by many hosts; an extension).  Session() picks one by option or MPM.
 
 Deviations from mod_python 3.5, following the specification's advice:
   * session ids come from the secrets module (SESS-sid-gen);
@@ -30,6 +31,7 @@ import random
 import re
 import secrets
 import tempfile
+import threading
 import time
 import traceback
 
@@ -664,6 +666,178 @@ def filesession_cleanup(data):
 
 
 # ---------------------------------------------------------------------
+# RedisSession: one store shared by many hosts
+
+DFT_REDIS_HOST = "127.0.0.1"
+DFT_REDIS_PORT = 6379
+DFT_REDIS_DB = 0
+DFT_REDIS_PREFIX = "mp_sess:"
+DFT_REDIS_LOCK_TIMEOUT = 30.0
+
+# Delete the lock only while it still carries our token: after a takeover
+# (our lock timed out and another host took it) a blind DEL would free
+# the new holder's lock.
+_REDIS_UNLOCK_LUA = """
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+    return redis.call("DEL", KEYS[1])
+end
+return 0
+"""
+
+# Clients (each with its connection pool) by connection settings, one set
+# per process: redis-py clients are thread-safe and the pools notice a
+# fork, so threads and MPM children can share these.
+_redis_clients = {}
+_redis_clients_lock = threading.Lock()
+
+# Redis locks this process holds: (client id, lock key) -> [thread ident,
+# token, count].  Like the global mutexes, a lock counts its holder's
+# locks, so a second session object on the same sid in the same request
+# thread does not wait (for the lock timeout) on itself.
+_redis_held = {}
+
+
+def _redis_client(url, host, port, db):
+    key = (url, host, port, db)
+    with _redis_clients_lock:
+        client = _redis_clients.get(key)
+        if client is None:
+            # Imported here: redis-py is needed only when this store is
+            # chosen.
+            try:
+                import redis
+            except ImportError as e:
+                raise ImportError("RedisSession needs the redis-py client "
+                                  "(Debian: python3-redis)") from e
+            if url:
+                client = redis.Redis.from_url(url)
+            else:
+                client = redis.Redis(host=host, port=port, db=db)
+            _redis_clients[key] = client
+        return client
+
+
+class RedisSession(BaseSession):
+    """RedisSession: sessions kept in a Redis server, so every Apache host
+    (and every process of each) pointing at it sees the same sessions.
+
+    RedisSession(req, sid=0, secret=None, timeout=0, lock=1, client=None):
+    `client` is a ready redis-py client; without one, the options (an
+    extension in the SESS-opt-* style) say where the server is:
+
+      mod_python.session.redis_url      redis://... (wins over the next 3)
+      mod_python.session.redis_host     default 127.0.0.1
+      mod_python.session.redis_port     default 6379
+      mod_python.session.redis_db       default 0
+      mod_python.session.redis_prefix   key prefix, default "mp_sess:"
+      mod_python.session.redis_lock_timeout
+                                        seconds a lock lives, default 30
+
+    A record (SESS-storage-format) is pickled (SESS-Dbm-record's
+    warning applies: whoever can write to the Redis server can run code in
+    Apache) under <prefix><sid> with a Redis TTL equal to the session
+    timeout, so Redis itself removes expired sessions and do_cleanup has
+    nothing to do (SESS-cleanup).
+
+    The session lock (SESS-lock, SESS-unlock) is a Redis key
+    <prefix><sid>:lock set with SET NX PX to a token of this session:
+    it holds across hosts.  A waiter polls with short sleeps.  The lock
+    expires after the lock timeout, so a holder that died (or hangs)
+    delays others by at most that much; a request that runs longer than
+    the timeout loses its lock, and its unlock then leaves the new
+    holder's lock alone (compare-and-delete).  Keep the timeout above
+    the longest request that uses a session.
+    """
+
+    def __init__(self, req, sid=0, secret=None, timeout=0, lock=1,
+                 client=None):
+        opts = req.get_options()
+
+        def opt(name, default=None):
+            return _option(opts, ("mod_python.session." + name,), default)
+
+        if client is None:
+            client = _redis_client(
+                opt("redis_url"), opt("redis_host", DFT_REDIS_HOST),
+                int(opt("redis_port", DFT_REDIS_PORT)),
+                int(opt("redis_db", DFT_REDIS_DB)))
+        self._redis = client
+        self._prefix = opt("redis_prefix", DFT_REDIS_PREFIX)
+        self._lock_ms = max(1, int(1000 * float(
+            opt("redis_lock_timeout", DFT_REDIS_LOCK_TIMEOUT))))
+        self._lock_key = None
+        self._lock_token = None
+        BaseSession.__init__(self, req, sid=sid, secret=secret,
+                             timeout=timeout, lock=lock)
+
+    def _key(self):
+        return self._prefix + self._sid
+
+    def lock(self):
+        """Take the sid's Redis lock (see the class) until unlock() or
+        the end of the request (SESS-lock)."""
+        if self._lock:
+            if not self._locked:
+                key = self._key() + ":lock"
+                held = (id(self._redis), key)
+                me = threading.get_ident()
+                with _redis_clients_lock:
+                    mine = _redis_held.get(held)
+                    if mine is not None and mine[0] == me:
+                        mine[2] += 1
+                        token = mine[1]
+                if mine is None or mine[0] != me:
+                    token = secrets.token_hex(16)
+                    pause = 0.002
+                    while not self._redis.set(key, token, nx=True,
+                                              px=self._lock_ms):
+                        time.sleep(pause)
+                        pause = min(pause * 2, 0.05)
+                    with _redis_clients_lock:
+                        _redis_held[held] = [me, token, 1]
+                self._lock_key, self._lock_token = key, token
+                self._locked = 1
+            self._req.register_cleanup(unlock_session_cleanup, self)
+
+    def unlock(self):
+        """Release the Redis lock if it is still ours (SESS-unlock)."""
+        if self._lock and self._locked:
+            self._locked = 0
+            held = (id(self._redis), self._lock_key)
+            with _redis_clients_lock:
+                mine = _redis_held.get(held)
+                if mine is not None and mine[1] == self._lock_token:
+                    mine[2] -= 1
+                    if mine[2] > 0:
+                        return
+                    del _redis_held[held]
+            self._redis.eval(_REDIS_UNLOCK_LUA, 1, self._lock_key,
+                             self._lock_token)
+
+    def do_load(self):
+        data = self._redis.get(self._key())
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:
+            self._req.log_error("RedisSession: cannot load session %s: %s"
+                                % (self._sid, traceback.format_exc()),
+                                apache.APLOG_ERR)
+            return None
+
+    def do_save(self, dict):
+        ttl = max(1, int(1000 * dict["_timeout"]))
+        self._redis.set(self._key(), pickle.dumps(dict), px=ttl)
+
+    def do_delete(self):
+        self._redis.delete(self._key())
+
+    def do_cleanup(self):
+        pass            # Redis expires the records itself
+
+
+# ---------------------------------------------------------------------
 # The factory (SESS-Session, SESS-Session-choose)
 
 def Session(req, sid=0, secret=None, timeout=0, lock=1):
@@ -684,6 +858,8 @@ def Session(req, sid=0, secret=None, timeout=0, lock=1):
         cls = DbmSession
     elif sess_type == "MemorySession":
         cls = MemorySession
+    elif sess_type == "RedisSession":
+        cls = RedisSession          # an extension of SESS-Session-choose
     else:
         raise Exception("Unknown session type %s" % sess_type)
     return cls(req, sid=sid, secret=secret, timeout=timeout, lock=lock)
