@@ -189,7 +189,8 @@ def test_locks_options_honoured(make_apache, workdir):
     mod_python.mutex_directory set N and the directory; locks still
     serialise with N = 4 and the automatic index uses 1..3
     (DIR-opt-mutex_locks, DIR-opt-mutex_directory, MUTEX-count,
-    SESS-opt-mutex-locks, SESS-opt-mutex-dir, PH-start-mutex)."""
+    SESS-opt-mutex-locks, SESS-opt-mutex-dir, PH-start-mutex; the two
+    options and the default of 8 are those of MUTEX-hist)."""
     server = make_apache(
         "PythonOption mod_python.mutex_locks 4\n"
         "PythonOption mod_python.mutex_directory %s\n" % workdir,
