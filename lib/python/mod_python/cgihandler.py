@@ -245,7 +245,28 @@ _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
 
 
-class _BinaryOutput:
+class _WriteOnly:
+    """What a write-only, unseekable stream says about itself."""
+
+    closed = False
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def isatty(self):
+        return False
+
+    def close(self):
+        pass
+
+
+class _BinaryOutput(_WriteOnly):
     """sys.stdout.buffer: the same output, for bytes."""
 
     def __init__(self, owner):
@@ -266,25 +287,8 @@ class _BinaryOutput:
     def tell(self):
         return self._owner.tell()
 
-    def writable(self):
-        return True
 
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
-
-    def isatty(self):
-        return False
-
-    def close(self):
-        pass
-
-    closed = False
-
-
-class CGIOutput:
+class CGIOutput(_WriteOnly):
     """A CGI script's standard output: the header block first (up to the
     first blank line), then the body (CGI-stdout)."""
 
@@ -294,7 +298,6 @@ class CGIOutput:
     name = "<cgi stdout>"
     line_buffering = False
     newlines = None
-    closed = False
 
     def __init__(self, req):
         self.req = req
@@ -376,23 +379,8 @@ class CGIOutput:
     def tell(self):
         return self._pos
 
-    def isatty(self):
-        return False
-
-    def writable(self):
-        return True
-
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
-
     def fileno(self):
         raise io.UnsupportedOperation("CGI output has no file descriptor")
-
-    def close(self):
-        pass
 
 
 class _BodyReader(io.RawIOBase):
