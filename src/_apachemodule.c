@@ -14,6 +14,7 @@
 #include "cleanups.h"
 #include "interp.h"
 #include "util.h"
+#include "log.h"
 
 static PyModuleDef apache_module_def;
 
@@ -44,31 +45,20 @@ static mp_module_state *state_of_module(PyObject *module)
 static PyObject *mp_log_error(PyObject *module, PyObject *args)
 {
     mp_module_state *st = state_of_module(module);
-    const char *message = NULL;
+    PyObject *message, *server = Py_None;
     int level = 0;
-    PyObject *server = Py_None;
-    server_rec *s = NULL;
 
-    if (!PyArg_ParseTuple(args, "z|iO:log_error", &message, &level,
+    if (!PyArg_ParseTuple(args, "O|iO:log_error", &message, &level,
                           &server)) {
         return NULL;
     }
-    if (server != Py_None) {
-        if (!PyObject_TypeCheck(server, st->server_type)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "log_error: third argument must be a server "
-                            "object");
-            return NULL;
-        }
-        s = ((mp_wrapper *)server)->rec;
+    if (server != Py_None && !PyObject_TypeCheck(server, st->server_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "log_error: third argument must be a server object");
+        return NULL;
     }
-    if (message) {
-        MP_BLOCKING_BEGIN
-        ap_log_error(APLOG_MARK, level ? level : APLOG_ERR, 0, s, "%s",
-                     message);
-        MP_BLOCKING_END
-    }
-    Py_RETURN_NONE;
+    return mp_log_message(NULL, NULL, server == Py_None ? NULL
+                          : ((mp_wrapper *)server)->rec, message, level);
 }
 
 static PyObject *mp_mpm_query(PyObject *module, PyObject *arg)

@@ -6,6 +6,7 @@
 #include "tableobject.h"
 #include "interp.h"
 #include "util.h"
+#include "log.h"
 
 #define CONN(self) ((ConnObject *)(self))
 
@@ -268,19 +269,13 @@ static PyObject *Conn_write(PyObject *self, PyObject *args)
 static PyObject *Conn_log_error(PyObject *self, PyObject *args)
 {
     CONN_OR_FAIL(c, self, NULL);
-    const char *message = NULL;
+    PyObject *message;
     int level = 0;
 
-    if (!PyArg_ParseTuple(args, "z|i:log_error", &message, &level)) {
+    if (!PyArg_ParseTuple(args, "O|i:log_error", &message, &level)) {
         return NULL;
     }
-    if (message) {
-        MP_BLOCKING_BEGIN
-        ap_log_cerror(APLOG_MARK, level ? level : APLOG_ERR, 0, c, "%s",
-                      message);
-        MP_BLOCKING_END
-    }
-    Py_RETURN_NONE;
+    return mp_log_message(NULL, c, NULL, message, level);
 }
 
 /* ---- attributes ---- */

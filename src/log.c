@@ -2,6 +2,8 @@
  * Logging of Python errors from C.
  */
 #include "log.h"
+#include "interp.h"
+#include "util.h"
 
 static void log_line(request_rec *r, server_rec *s, int level,
                      const char *line)
@@ -70,4 +72,35 @@ void mp_log_python_error(request_rec *r, server_rec *s, int level,
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(tb);
+}
+
+PyObject *mp_log_message(request_rec *r, conn_rec *c, server_rec *s,
+                         PyObject *message, int level)
+{
+    PyObject *bytes;
+    const char *text;
+
+    if (message == Py_None) {
+        Py_RETURN_NONE;
+    }
+    if (!(bytes = mp_str_arg_bytes(message))) {
+        return NULL;
+    }
+    text = PyBytes_AS_STRING(bytes);
+    if (!level) {
+        level = APLOG_ERR;
+    }
+    MP_BLOCKING_BEGIN
+    if (r) {
+        ap_log_rerror(APLOG_MARK, level, 0, r, "%s", text);
+    }
+    else if (c) {
+        ap_log_cerror(APLOG_MARK, level, 0, c, "%s", text);
+    }
+    else {
+        ap_log_error(APLOG_MARK, level, 0, s, "%s", text);
+    }
+    MP_BLOCKING_END
+    Py_DECREF(bytes);
+    Py_RETURN_NONE;
 }

@@ -10,6 +10,7 @@
 #include "interp.h"
 #include "config.h"
 #include "util.h"
+#include "log.h"
 #include "http_ssl.h"
 #include "filters.h"
 
@@ -531,26 +532,13 @@ static PyObject *Request_get_options(PyObject *self, PyObject *unused)
 static PyObject *Request_log_error(PyObject *self, PyObject *args)
 {
     REC_OR_FAIL(r, self, NULL);
-    PyObject *message, *bytes;
+    PyObject *message;
     int level = 0;
 
     if (!PyArg_ParseTuple(args, "O|i:log_error", &message, &level)) {
         return NULL;
     }
-    if (message == Py_None) {
-        Py_RETURN_NONE;
-    }
-    /* Text taken from the request (a header, the URI) may carry bytes
-     * that were not UTF-8: log them as they came. */
-    if (!(bytes = mp_str_arg_bytes(message))) {
-        return NULL;
-    }
-    MP_BLOCKING_BEGIN
-    ap_log_rerror(APLOG_MARK, level ? level : APLOG_ERR, 0, r, "%s",
-                  PyBytes_AS_STRING(bytes));
-    MP_BLOCKING_END
-    Py_DECREF(bytes);
-    Py_RETURN_NONE;
+    return mp_log_message(r, NULL, NULL, message, level);
 }
 
 static PyObject *Request_set_content_length(PyObject *self, PyObject *args)

@@ -6,6 +6,7 @@
 #include "tableobject.h"
 #include "config.h"
 #include "util.h"
+#include "log.h"
 #include "cleanups.h"
 #include "interp.h"
 
@@ -43,20 +44,13 @@ static PyObject *Server_get_options(PyObject *self, PyObject *unused)
 
 static PyObject *Server_log_error(PyObject *self, PyObject *args)
 {
-    const char *message = NULL;
+    PyObject *message;
     int level = 0;
-    server_rec *s = SRV(self);
 
-    if (!PyArg_ParseTuple(args, "z|i:log_error", &message, &level)) {
+    if (!PyArg_ParseTuple(args, "O|i:log_error", &message, &level)) {
         return NULL;
     }
-    if (message) {
-        MP_BLOCKING_BEGIN
-        ap_log_error(APLOG_MARK, level ? level : APLOG_ERR, 0, s, "%s",
-                     message);
-        MP_BLOCKING_END
-    }
-    Py_RETURN_NONE;
+    return mp_log_message(NULL, NULL, SRV(self), message, level);
 }
 
 static PyObject *Server_register_cleanup(PyObject *self, PyObject *args)
