@@ -80,16 +80,25 @@ static PyObject *values_for(apr_table_t *t, const char *key)
     return list;
 }
 
-/* Run `fn` with a scratch pool for converted keys and values. */
+/*
+ * A pool for the C copies of keys and values a table operation makes:
+ * one per thread, kept and cleared after each use (release_scratch), so
+ * the per-request table operations allocate no pool of their own.
+ */
+static __thread apr_pool_t *scratch;
+
 static apr_pool_t *scratch_pool(void)
 {
-    apr_pool_t *p = NULL;
-
-    if (apr_pool_create(&p, NULL) != APR_SUCCESS) {
+    if (!scratch && apr_pool_create(&scratch, NULL) != APR_SUCCESS) {
+        scratch = NULL;
         PyErr_NoMemory();
-        return NULL;
     }
-    return p;
+    return scratch;
+}
+
+static void release_scratch(apr_pool_t *p)
+{
+    apr_pool_clear(p);
 }
 
 static PyObject *Table_subscript(PyObject *self, PyObject *key)
@@ -116,7 +125,7 @@ static PyObject *Table_subscript(PyObject *self, PyObject *key)
         }
         Py_DECREF(list);
     }
-    apr_pool_destroy(p);
+    release_scratch(p);
     return result;
 }
 
@@ -140,7 +149,7 @@ static int Table_ass_subscript(PyObject *self, PyObject *key,
         }
         rc = 0;
     }
-    apr_pool_destroy(p);
+    release_scratch(p);
     return rc;
 }
 
@@ -167,7 +176,7 @@ static int contains(apr_table_t *t, PyObject *key)
             found = e[i].key && !strcasecmp(e[i].key, k);
         }
     }
-    apr_pool_destroy(p);
+    release_scratch(p);
     return found;
 }
 
@@ -382,7 +391,7 @@ static PyObject *first_value(apr_table_t *t, PyObject *key, int *found)
             }
         }
     }
-    apr_pool_destroy(p);
+    release_scratch(p);
     return result;
 }
 
@@ -449,7 +458,7 @@ static int add_entry(apr_table_t *t, PyObject *key, PyObject *value)
         apr_table_add(t, k, v);
         rc = 0;
     }
-    apr_pool_destroy(p);
+    release_scratch(p);
     return rc;
 }
 
