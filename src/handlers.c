@@ -158,38 +158,52 @@ static void run_request_cleanups(request_rec *r, PyObject *req)
     Py_DECREF(list);
 }
 
+/* For every request object, in its interpreter: run its
+ * req.register_cleanup() callbacks if `callbacks`, then finish and drop
+ * it if `finish`. */
+static void end_objects(request_rec *r, mp_req_conf *rc, int callbacks,
+                        int finish)
+{
+    int i;
+
+    for (i = 0; i < rc->objects->nelts; i++) {
+        mp_req_object *slot = &APR_ARRAY_IDX(rc->objects, i, mp_req_object);
+        mp_interp *interp = mp_interp_acquire(slot->interp->name, r->server);
+
+        if (!interp) {
+            continue;
+        }
+        if (callbacks) {
+            run_request_cleanups(r, slot->req);
+        }
+        if (finish) {
+            mp_request_finish(slot->req);
+            Py_CLEAR(slot->req);
+        }
+        mp_interp_release(interp);
+    }
+}
+
 static apr_status_t request_cleanup(void *data)
 {
     request_rec *r = data;
     mp_req_conf *rc = req_conf(r, 0);
-    int i;
+    const char *ext;
 
     if (!rc) {
         return APR_SUCCESS;
     }
-    for (i = 0; i < rc->objects->nelts; i++) {
-        mp_req_object *slot = &APR_ARRAY_IDX(rc->objects, i, mp_req_object);
-        mp_interp *interp = mp_interp_acquire(slot->interp->name, r->server);
-
-        if (!interp) {
-            continue;
-        }
-        run_request_cleanups(r, slot->req);
-        mp_interp_release(interp);
+    if (!mp_config_handlers(r, "PythonCleanupHandler", &ext)) {
+        /* The common case: callbacks and the end, one entry per object. */
+        end_objects(r, rc, 1, 1);
     }
-    /* The cleanup handlers run only where a Python object exists
-     * (PH-clean-reqobj). */
-    run_phase(r, "PythonCleanupHandler", 1);
-    for (i = 0; i < rc->objects->nelts; i++) {
-        mp_req_object *slot = &APR_ARRAY_IDX(rc->objects, i, mp_req_object);
-        mp_interp *interp = mp_interp_acquire(slot->interp->name, r->server);
-
-        if (!interp) {
-            continue;
-        }
-        mp_request_finish(slot->req);
-        Py_CLEAR(slot->req);
-        mp_interp_release(interp);
+    else {
+        /* Callbacks, then the cleanup handlers, then the end
+         * (PH-clean-order); the handlers run only where a Python object
+         * exists (PH-clean-reqobj). */
+        end_objects(r, rc, 1, 0);
+        run_phase(r, "PythonCleanupHandler", 1);
+        end_objects(r, rc, 0, 1);
     }
     rc->objects->nelts = 0;
     return APR_SUCCESS;
