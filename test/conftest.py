@@ -97,6 +97,15 @@ Mutex file:{root}/logs
 """
 
 
+def alive(pid):
+    """Whether process `pid` still exists (a zombie counts as gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -241,21 +250,23 @@ class Apache:
             return None
 
     def stop(self):
+        """SIGTERM to the parent; returns once it and its children (whose
+        exit runs the child-exit cleanups) are gone."""
         pid = self.pid()
         if pid is None:
             return
+        children = self.child_pids()
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             return
         deadline = time.time() + 15
         while time.time() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not any(alive(p) for p in [pid] + children):
                 return
             time.sleep(0.1)
-        os.kill(pid, signal.SIGKILL)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
     def child_pids(self):
         """Pids of this server's children (by parent pid, never by name)."""
