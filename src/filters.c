@@ -55,6 +55,23 @@ void mp_filter_add(request_rec *r, const char *name, int is_input)
     }
 }
 
+int mp_filter_in_chain(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->output_filters; f; f = f->next) {
+        if (f->frec->filter_func.out_func == output_filter) {
+            return 1;
+        }
+    }
+    for (f = r->input_filters; f; f = f->next) {
+        if (f->frec->filter_func.in_func == input_filter) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The state of filter instance `f`, made on its first call. */
 static mp_filter_ctx *ctx_of(ap_filter_t *f)
 {

@@ -337,6 +337,51 @@ static int phase_result(request_rec *r, const char *phase, PyObject *res)
     return (int)v;
 }
 
+/* After a handler that succeeded: whether Python may still be called
+ * for `r` through `req` (its cleanups, a Python filter, a log or cleanup
+ * handler).  Other interpreters' objects are not `req`'s business. */
+static int python_runs_later(request_rec *r, RequestObject *req)
+{
+    static const char *const later[] = {
+        "PythonLogHandler", "PythonCleanupHandler", NULL
+    };
+    const char *const *phase;
+    const char *ext;
+
+    if (req->cleanups || mp_filter_in_chain(r)) {
+        return 1;
+    }
+    for (phase = later; *phase; phase++) {
+        if (working_list(r, *phase, mp_config_handlers(r, *phase, &ext))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Finish this interpreter's request object now, while the handler phase
+ * still holds its interpreter, instead of entering it once more at the
+ * end of the request: one GIL acquisition per request where httpd
+ * serves many at once. */
+static void end_object_now(request_rec *r, mp_req_conf *rc,
+                           mp_interp *interp)
+{
+    int i;
+
+    for (i = 0; i < rc->objects->nelts; i++) {
+        mp_req_object *slot = &APR_ARRAY_IDX(rc->objects, i, mp_req_object);
+
+        if (slot->interp == interp) {
+            mp_request_finish(slot->req);
+            Py_CLEAR(slot->req);
+            *slot = APR_ARRAY_IDX(rc->objects, rc->objects->nelts - 1,
+                                  mp_req_object);
+            rc->objects->nelts--;
+            return;
+        }
+    }
+}
+
 static int run_phase(request_rec *r, const char *phase, int is_cleanup)
 {
     const char *ext, *name;
@@ -399,6 +444,10 @@ static int run_phase(request_rec *r, const char *phase, int is_cleanup)
         else if (result == HTTP_UNAUTHORIZED) {
             ap_note_auth_failure(r);
         }
+    }
+    if (!strcmp(phase, "PythonHandler") && (result == OK || result == DONE)
+        && !python_runs_later(r, req)) {
+        end_object_now(r, rc, interp);
     }
     Py_DECREF(req);
     mp_interp_release(interp);

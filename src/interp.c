@@ -198,9 +198,16 @@ error:
  */
 static mp_interp *find_or_create(const char *name, int *fresh)
 {
+    /* The interpreter this thread used last: entries are never removed
+     * or renamed, so it can be reused without the table lock, which every
+     * request of a threaded MPM would otherwise queue on. */
+    static __thread mp_interp *last;
     mp_interp *interp;
 
     *fresh = 0;
+    if (last && !strcmp(last->name, name)) {
+        return last;
+    }
     apr_thread_mutex_lock(table_lock);
     interp = apr_hash_get(interps, name, APR_HASH_KEY_STRING);
     if (!interp) {
@@ -230,6 +237,7 @@ static mp_interp *find_or_create(const char *name, int *fresh)
         }
     }
     apr_thread_mutex_unlock(table_lock);
+    last = interp;
     return interp;
 }
 

@@ -103,7 +103,18 @@ static PyObject *Request_write(PyObject *self, PyObject *args)
         || mp_body_data(data, &view) < 0) {
         return NULL;
     }
-    if (view.len > 0) {
+    if (view.len > 0 && !flush
+        && REQ(self)->bytes_held + view.len < AP_MIN_BYTES_TO_WRITE) {
+        /* httpd only buffers this much (it passes data on once it holds
+         * AP_MIN_BYTES_TO_WRITE): letting the GIL go and taking it back
+         * would cost more than the copy, and under a threaded MPM each
+         * hand-over is a context switch.  Anything that may reach the
+         * network lets it go. */
+        rc = ap_rwrite(view.buf, (int)view.len, r);
+        REQ(self)->bytes_held += view.len;
+        REQ(self)->bytes_queued += view.len;
+    }
+    else if (view.len > 0) {
         const char *p = view.buf;
         Py_ssize_t left = view.len;
 
@@ -120,6 +131,7 @@ static PyObject *Request_write(PyObject *self, PyObject *args)
             rc = ap_rflush(r);
         }
         MP_BLOCKING_END
+        REQ(self)->bytes_held = 0;
         REQ(self)->bytes_queued += view.len;
     }
     PyBuffer_Release(&view);

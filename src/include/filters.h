@@ -51,4 +51,8 @@ void mp_filter_register_generic(apr_pool_t *p);
  */
 void mp_filter_add(request_rec *r, const char *name, int is_input);
 
+/* Whether a Python filter is in r's input or output chain (so Python may
+ * still run for r after its handler returns).  No Python involved. */
+int mp_filter_in_chain(request_rec *r);
+
 #endif /* MP_FILTERS_H */

@@ -25,6 +25,7 @@ typedef struct {
     PyObject *cleanups;         /* list of (callable, data), or NULL */
     int content_type_set;
     apr_off_t bytes_queued;
+    apr_size_t bytes_held;      /* written with the GIL kept, see write() */
     /* request body: set up on first read; readline's look-ahead */
     int body_state;             /* 0 not set up, 1 reading, 2 at end */
     char *rbuf;                 /* malloc'ed */

@@ -158,10 +158,34 @@ class PageCache:
         return req.filename
 
     def __getitem__(self, req):
-        path = self.key(req)
         config = req.get_config()
-        autoreload = int(config.get("PythonAutoReload", 1))
-        debug = int(config.get("PythonDebug", 0))
+        module = self.get(req, self.key(req),
+                          int(config.get("PythonAutoReload", 1)),
+                          int(config.get("PythonDebug", 0)))
+        if module is None:
+            raise FileNotFoundError(self.key(req))
+        return module
+
+    def get(self, req, path, autoreload, debug):
+        """The module of the page at `path`, or None if there is no such
+        file."""
+        entry = self._entries.get(path)
+        if entry is not None and entry.module is not None:
+            # The common case needs no lock: a module is only ever
+            # replaced by a complete one.
+            if not autoreload:
+                return entry.module
+            try:
+                mtime = os.stat(path).st_mtime_ns
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+            if entry.mtime == mtime:
+                return entry.module
+        else:
+            try:
+                os.stat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                return None
         with self._lock:
             entry = self._entries.get(path)
             if entry is None:
@@ -467,6 +491,15 @@ def process_auth(req, object, realm="unknown", user=None, passwd=None):
                 into.append(nested[name])
             if name in attrs:
                 into.append(attrs[name])
+    elif isinstance(object, types.ModuleType):
+        # A page: its own globals (a dict lookup, where hasattr() would
+        # raise and catch an AttributeError for each name per request).
+        space = object.__dict__
+        realm = space.get("__auth_realm__", realm)
+        if "__auth__" in space:
+            auths.append(space["__auth__"])
+        if "__access__" in space:
+            accesses.append(space["__access__"])
     elif not isinstance(object, types.MethodType):
         if hasattr(object, "__auth_realm__"):
             realm = object.__auth_realm__
@@ -624,25 +657,28 @@ def handler(req):
     if func_path.endswith("/"):
         func_path = func_path[:-1]
 
-    path = os.path.join(directory, module_name + ".py")
-    if not os.path.exists(path):
+    config = req.get_config()
+    autoreload = int(config.get("PythonAutoReload", 1))
+    debug = int(config.get("PythonDebug", 0))
+    path = os.path.normpath(os.path.join(directory, module_name + ".py"))
+    module = page_cache.get(req, path, autoreload, debug)
+    if module is None:
         func_path = module_name + "/" + func_path if func_path \
             else module_name
-        path = os.path.join(directory, "index.py")
-        if not os.path.exists(path):
+        path = os.path.normpath(os.path.join(directory, "index.py"))
+        module = page_cache.get(req, path, autoreload, debug)
+        if module is None:
             raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
     if not func_path:
         func_path = "index"
     func_path = func_path.replace("/", ".")
-
-    req.filename = os.path.normpath(path)
-    module = page_cache[req]
+    req.filename = path
 
     realm, user, passwd = process_auth(req, module)
     obj = resolve_object(req, module, func_path, realm, user, passwd)
 
     published = publish_object(req, obj)
     if (not published and req._bytes_queued == 0 and req.next is None
-            and int(req.get_config().get("PythonDebug", 0))):
+            and debug):
         req.log_error("mod_python.publisher: nothing to publish.")
     return apache.OK

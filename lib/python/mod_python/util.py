@@ -557,18 +557,19 @@ class FieldStorage:
                  max_parts=None, max_headers=None, max_header_size=None,
                  max_field_size=None, spool_size=None):
         self.list = FieldList()
-        given = {"max_parts": max_parts, "max_headers": max_headers,
-                 "max_header_size": max_header_size,
-                 "max_field_size": max_field_size, "spool_size": spool_size}
-        self._limits = self._get_limits(req, given)
-
-        if req.args:
-            raw = req.args.encode("utf-8", "surrogateescape")
+        args = req.args
+        if args:
+            raw = args.encode("utf-8", "surrogateescape")
             for name, value in parse_qsl(raw, keep_blank_values):
                 self.add_field(_text(name), _text(value))
 
         if req.method != "POST":
             return
+        # The limits apply to bodies only: worked out for a POST alone.
+        given = {"max_parts": max_parts, "max_headers": max_headers,
+                 "max_header_size": max_header_size,
+                 "max_field_size": max_field_size, "spool_size": spool_size}
+        self._limits = self._get_limits(req, given)
         headers = req.headers_in
         chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
         clen = None
