@@ -41,9 +41,9 @@ import importlib
 import importlib.util
 import marshal
 import os
-import stat
 import sys
 import tempfile
+from stat import S_ISREG
 import threading
 import time
 import weakref
@@ -59,6 +59,17 @@ except ModuleNotFoundError as _exc:            # outside httpd (unit tests)
     if _exc.name != "_apache":
         raise
     apache = _apache = None
+
+if _apache is not None:
+    _mtime_ns = _apache._mtime_ns
+else:
+    def _mtime_ns(path):
+        """st_mtime_ns of a regular file, None otherwise."""
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return st.st_mtime_ns if S_ISREG(st.st_mode) else None
 
 # Not a page error: a redirect or a status the page chose to answer with.
 _SERVER_RETURN = apache.SERVER_RETURN if apache is not None else ()
@@ -489,12 +500,11 @@ class PSP:
     def load_from_file(self):
         filename = self.filename
         try:
-            st = os.stat(filename)
+            mtime = _mtime_ns(filename)
         except (OSError, ValueError):
-            st = None
-        if st is None or not stat.S_ISREG(st.st_mode):
+            mtime = None
+        if mtime is None:
             _not_found(filename)
-        mtime = st.st_mtime_ns
         code = self.cache_get(filename, mtime)
         if code is None:
             code = self.cfile_get(filename, mtime)

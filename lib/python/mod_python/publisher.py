@@ -50,6 +50,7 @@ import sys
 import threading
 import types
 
+from _apache import _mtime_ns
 from mod_python import apache, util
 
 # Site-wide opt-out of the imported-names restriction (see module doc).
@@ -175,17 +176,13 @@ class PageCache:
             # replaced by a complete one.
             if not autoreload:
                 return entry.module
-            try:
-                mtime = os.stat(path).st_mtime_ns
-            except (FileNotFoundError, NotADirectoryError):
+            mtime = _mtime_ns(path)
+            if mtime is None:
                 return None
             if entry.mtime == mtime:
                 return entry.module
-        else:
-            try:
-                os.stat(path)
-            except (FileNotFoundError, NotADirectoryError):
-                return None
+        elif _mtime_ns(path) is None:
+            return None
         with self._lock:
             entry = self._entries.get(path)
             if entry is None:
@@ -193,7 +190,9 @@ class PageCache:
         with entry.lock:
             if entry.module is not None and not autoreload:
                 return entry.module
-            mtime = os.stat(path).st_mtime_ns
+            mtime = _mtime_ns(path)
+            if mtime is None:
+                return None
             if entry.module is None or entry.mtime != mtime:
                 if debug:
                     what = "Reloading" if entry.module is not None \
