@@ -18,6 +18,22 @@
 
 #define OPT_LOCKS "mod_python.mutex_locks"
 #define OPT_DIR "mod_python.mutex_directory"
+#define OPT_MECH "mod_python.mutex_mechanism"
+
+/* The lock mechanisms an administrator may pick, named as in httpd's
+ * Mutex directive. */
+static const struct {
+    const char *name;
+    apr_lockmech_e mech;
+} mechanisms[] = {
+    {"default", APR_LOCK_DEFAULT},
+    {"fcntl", APR_LOCK_FCNTL},
+    {"flock", APR_LOCK_FLOCK},
+    {"sysvsem", APR_LOCK_SYSVSEM},
+    {"posixsem", APR_LOCK_POSIXSEM},
+    {"pthread", APR_LOCK_PROC_PTHREAD},
+    {NULL, APR_LOCK_DEFAULT}
+};
 
 /* Process-wide: set in the parent, inherited by every child.  `count` is
  * 0 whenever there are no usable mutexes. */
@@ -70,10 +86,33 @@ static int wanted_count(server_rec *s, int *max_procs, int *max_threads)
     return locks < clients ? locks : clients;
 }
 
+/* The mechanism of option mod_python.mutex_mechanism, else the
+ * platform's default. */
+static apr_lockmech_e wanted_mechanism(server_rec *s)
+{
+    const char *opt = main_option(s, OPT_MECH);
+    int i;
+
+    if (!opt) {
+        return APR_LOCK_DEFAULT;
+    }
+    for (i = 0; mechanisms[i].name; i++) {
+        if (!strcasecmp(opt, mechanisms[i].name)) {
+            return mechanisms[i].mech;
+        }
+    }
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MP_LOGNO(0169)
+                 "mod_python: ignoring PythonOption %s '%s' (one of "
+                 "default, fcntl, flock, sysvsem, posixsem, pthread); "
+                 "using the default", OPT_MECH, opt);
+    return APR_LOCK_DEFAULT;
+}
+
 int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     const char *dir = main_option(s, OPT_DIR);
     int n, want, max_procs, max_threads;
+    apr_lockmech_e mech = wanted_mechanism(s);
     pid_t parent = getpid();
 
     if (!dir) {
@@ -95,11 +134,11 @@ int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
         apr_status_t rc;
 
         /* <dir>/mpmtx<parent pid><index> (MUTEX-files); whether a file
-         * appears depends on the platform's default mechanism. */
+         * appears depends on the mechanism (fcntl and flock use one). */
         lock_files[n] = apr_psprintf(pconf, "%s/mpmtx%" APR_PID_T_FMT "%d",
                                      dir, parent, n);
-        rc = apr_global_mutex_create(&mutexes[n], lock_files[n],
-                                     APR_LOCK_DEFAULT, pconf);
+        rc = apr_global_mutex_create(&mutexes[n], lock_files[n], mech,
+                                     pconf);
 #ifdef AP_NEED_SET_MUTEX_PERMS
         if (rc == APR_SUCCESS) {
             /* The children run as User/Group and must be able to use it. */

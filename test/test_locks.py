@@ -2,7 +2,9 @@
 made at start-up and shared by every process and thread.
 Suite: htdocs/locks/."""
 import concurrent.futures
+import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -240,3 +242,84 @@ def test_locks_nested_in_one_request(apache):
     # Free again: another request gets it at once.
     r = apache.get("/locks/nested?key=nested-key", timeout=10)
     assert r.status_code == 200
+
+
+def deep_directory(base, length):
+    """A directory under `base` whose path is exactly `length` long,
+    made of nested components short enough for the file system."""
+    path = str(base)
+    while len(path) < length:
+        part = min(200, length - len(path) - 1)
+        if part < 1:
+            # One character short: grow the last component by one.
+            path = path + "x"
+            break
+        path = path + "/" + "d" * part
+    os.makedirs(path, mode=0o755, exist_ok=True)
+    return path
+
+
+def test_locks_partial_creation(make_apache):
+    """When the system refuses a mutex after at least two were made,
+    start-up goes on with two fewer than it got, says so, and locks work
+    with that many (MUTEX-partial).  The refusal is real: with the fcntl
+    mechanism every mutex has a lock file <dir>/mpmtx<pid><index>, and the
+    directory is made so long that the name of index 10 passes PATH_MAX
+    while those of 0..9 just fit."""
+    base = Path(tempfile.mkdtemp(prefix="mp-mutexdir-"))
+    base.chmod(0o755)
+    try:
+        for attempt in range(2):
+            # httpd's parent gets one of the next few pids: as many
+            # digits as the last one given out, unless the numbers just
+            # wrapped (then the second attempt sees the new length).
+            # <dir>/mpmtx<pid><one digit> is then 4095 long.
+            digits = len(str(int(Path("/proc/sys/kernel/ns_last_pid")
+                                 .read_text()) + 5))
+            mutex_dir = deep_directory(base / str(attempt),
+                                       4095 - len("/mpmtx") - digits - 1)
+            try:
+                server = make_apache(
+                    "PythonOption mod_python.mutex_mechanism fcntl\n"
+                    "PythonOption mod_python.mutex_locks 16\n"
+                    "PythonOption mod_python.mutex_directory %s\n"
+                    % mutex_dir, suites=["locks"], mpm="prefork")
+                break
+            except RuntimeError:
+                if attempt:
+                    raise
+        assert len(str(server.pid())) == digits
+        log = server.error_log()
+        assert "Failed to create global mutex 10 of 16" in log, log[-2000:]
+        assert "continuing with 8 global mutexes" in log
+        got = server.get("/locks/index", params={"index": 7}).json()
+        assert got["lock"] is None and got["unlock"] is None
+        got = server.get("/locks/index", params={"index": 8}).json()
+        assert got["lock"] == ["ValueError", OUT_OF_RANGE]
+        server.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_locks_mechanism_option(make_apache, workdir):
+    """mod_python.mutex_mechanism picks the lock mechanism: with flock the
+    lock files stay in the mutex directory (the children reopen them) and
+    locks serialise across processes; a name
+    it does not know is refused with a warning and the default used
+    (MUTEX-files, MUTEX-count)."""
+    server = make_apache(
+        "PythonOption mod_python.mutex_mechanism flock\n"
+        "PythonOption mod_python.mutex_locks 4\n"
+        "PythonOption mod_python.mutex_directory %s\n" % workdir,
+        suites=["locks"])
+    files = sorted(p.name for p in workdir.iterdir()
+                   if p.name.startswith("mpmtx"))
+    assert files == ["mpmtx%d%d" % (server.pid(), i) for i in range(4)]
+    count, workers, _ = run_counter(server, workdir, "lock")
+    assert count == REQUESTS
+    server.stop()
+    odd = make_apache("PythonOption mod_python.mutex_mechanism semaphore\n",
+                      suites=["locks"])
+    assert re.search(r"\[python:warn\].*MP0169: .*mutex_mechanism "
+                     r"'semaphore'", odd.error_log())
+    assert odd.get("/locks/index", params={"index": 1}).json()["lock"] is None
