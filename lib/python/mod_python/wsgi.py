@@ -206,8 +206,9 @@ def handler(req):
         return apache.DECLINED
     # httpd puts variables without a value (SCRIPT_FILENAME when no file
     # was mapped) in the table; PEP 3333 wants str or nothing.
-    for key in [k for k, v in environ.items() if v is None]:
-        del environ[key]
+    if None in environ.values():
+        for key in [k for k, v in environ.items() if v is None]:
+            del environ[key]
     # At the application root PATH_INFO is empty rather than absent: the
     # original left it out, which wsgiref.validate rejects.
     environ.setdefault("PATH_INFO", "")
