@@ -175,3 +175,61 @@ def test_docs_tutorial_console_sessions(tmp_path):
     finally:
         if root is not None and root.exists():
             test_demo.stop_demo(root)
+
+
+def c_table_names(source, table):
+    """The Python names of a PyMethodDef or PyGetSetDef array of a C
+    file: its entries written as {"name", ...}, MACRO("name", ...) or
+    MACRO(name, ...)."""
+    text = (ROOT / "src" / source).read_text()
+    m = re.search(r"static Py\w+Def %s\[\] = \{\n(.*?)\n    \{ ?NULL"
+                  % table, text, re.S)
+    assert m, (source, table)
+    names = re.findall(r'^    (?:\{"|[A-Z_]+\("?)(\w+)', m.group(1), re.M)
+    return {n for n in names if not n.startswith("__")}
+
+
+DOCUMENTED_TYPES = [
+    ("requestobject.c", ["Request_getset", "Request_methods"],
+     "api/request.rst"),
+    ("connobject.c", ["Conn_getset", "Conn_methods"], "api/connection.rst"),
+    ("serverobject.c", ["Server_getset", "Server_methods"],
+     "api/server.rst"),
+    ("filterobject.c", ["Filter_getset", "Filter_methods"],
+     "api/filter.rst"),
+    ("tableobject.c", ["Table_methods"], "api/table.rst"),
+    ("finfoobject.c", ["Finfo_getset"], "api/apache.rst"),
+    ("hlistobject.c", ["Hlist_getset"], "api/request.rst"),
+    ("_apachemodule.c", ["apache_functions"], "api/apache.rst"),
+]
+
+
+@pytest.mark.parametrize("source,tables,page", DOCUMENTED_TYPES,
+                         ids=[t[0] for t in DOCUMENTED_TYPES])
+def test_docs_api_names_every_c_member(source, tables, page):
+    """Every method and attribute the C types register (REQ-*, CONN-*,
+    SRV-*, FLT-*, TBL-*, FINFO-*, HL-*, APC-*) is named in its API
+    page."""
+    text = (DOC / page).read_text()
+    names = set()
+    for table in tables:
+        names |= c_table_names(source, table)
+    assert len(names) > 3, names
+    missing = sorted(n for n in names
+                     if not re.search(r"\b%s\b" % re.escape(n), text))
+    assert not missing, "%s lacks %s" % (page, missing)
+
+
+def test_docs_directives_lists_every_directive():
+    """doc/directives.rst describes each of the directives of
+    src/config.c's command table, and says how many there are
+    (DIR-mod-count)."""
+    text = (ROOT / "src" / "config.c").read_text()
+    table = text[text.index("const command_rec mp_commands[]"):]
+    table = table[:table.index("{ NULL }")]
+    names = re.findall(r'\(\s*"(Python\w+)"', table)
+    assert len(names) == len(set(names)) == 26, names
+    page = (DOC / "directives.rst").read_text()
+    for name in names:
+        assert "``%s" % name in page, name
+    assert "registers %d directives" % len(names) in page
