@@ -3,8 +3,11 @@
 
 Starts a private Apache, with its own configuration, logs and pid file in a
 temporary directory, that loads the freshly built src/mod_python.so and
-serves examples/htdocs/ plus the hello handler of examples/handlers/.
-Nothing is installed and the system's Apache is left alone.
+serves examples/htdocs/ and the handlers of examples/handlers/: an index
+page linking to a plain handler, a publisher form, a PSP page with a
+session, a page behind a PythonAuthenHandler, a CGI script, an Httpdapy
+module, a WSGI application and an output filter.  Nothing is installed
+and the system's Apache is left alone.
 
     examples/serve.py                      serve until Ctrl-C
     examples/serve.py --port 8000          another port
@@ -16,6 +19,7 @@ Build first (scripts/bootstrap build, or ./configure && make).
 """
 import argparse
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -61,15 +65,77 @@ DirectoryIndex index.html
     Require all granted
 </Directory>
 
-# The hello handler: mod_python answers every request under /hello by
-# calling handler(req) in the module hello, found on PythonPath.  The
-# handlers live outside the DocumentRoot, so their source is not served.
+# Handler modules of the demo live in {root}/handlers, outside the
+# DocumentRoot, so their source is never served.  PythonPath puts them on
+# sys.path for the sections below that import them by name.
+#
+# 1. A plain handler: every request under /hello calls handler(req) in
+#    the module hello.
 <Location /hello>
     SetHandler mod_python
     PythonPath "['{root}/handlers'] + sys.path"
     PythonHandler hello
     Require all granted
 </Location>
+
+# 2. The publisher: a URL under /form/ names a module of that directory
+#    and a function in it (/form/ is index() of index.py).
+<Directory "{root}/htdocs/form">
+    SetHandler mod_python
+    PythonHandler mod_python.publisher
+</Directory>
+
+# 3. PSP pages: files ending in .psp are templates run by mod_python.psp.
+#    Their sessions are kept in files, so that every Apache process
+#    sees the same ones.
+<Directory "{root}/htdocs">
+    AddHandler mod_python .psp
+    PythonHandler mod_python.psp
+    PythonOption mod_python.session.session_type FileSession
+    PythonOption mod_python.session.database_directory "{root}/sessions"
+</Directory>
+
+# 4. A login: Apache's authentication phase calls authenhandler(req) in
+#    the module guarded before the content handler may run.
+<Location /private>
+    AuthType Basic
+    AuthName "mod_python demo"
+    Require valid-user
+    SetHandler mod_python
+    PythonPath "['{root}/handlers'] + sys.path"
+    PythonAuthenHandler guarded
+    PythonHandler guarded
+</Location>
+
+# 5. Legacy CGI scripts, run inside Apache by mod_python.cgihandler.
+<Directory "{root}/htdocs/cgi">
+    SetHandler mod_python
+    PythonHandler mod_python.cgihandler
+</Directory>
+
+# 6. Httpdapy modules: /httpdapi/NAME.anything runs the RequestHandler
+#    class of the module NAME of that directory.
+<Directory "{root}/htdocs/httpdapi">
+    SetHandler mod_python
+    PythonHandler mod_python.httpdapi
+</Directory>
+
+# 7. A WSGI application, served under /wsgi.
+<Location /wsgi>
+    SetHandler mod_python
+    PythonPath "['{root}/handlers'] + sys.path"
+    PythonHandler mod_python.wsgi
+    PythonOption mod_python.wsgi.application wsgi_app::application
+    Require all granted
+</Location>
+
+# 8. An output filter: outputfilter(filter) of the module shout, named
+#    SHOUT, applied to the static files under /shouted/.
+PythonOutputFilter shout SHOUT
+<Directory "{root}/htdocs/shouted">
+    PythonPath "['{root}/handlers'] + sys.path"
+    SetOutputFilter SHOUT
+</Directory>
 """
 
 # One process to start with (the demo's traffic is a browser): reloading
@@ -94,7 +160,8 @@ MPM_CONF["worker"] = MPM_CONF["event"]
 
 # httpd modules the demo needs besides the MPM and mod_python (some are
 # compiled into Debian's httpd, so only those present as files are loaded).
-MODULES = ["authz_core", "mime", "dir", "log_config", "unixd"]
+MODULES = ["authz_core", "authz_user", "authn_core", "auth_basic", "mime",
+           "dir", "log_config", "unixd"]
 
 
 def fail(message):
@@ -142,11 +209,17 @@ def make_root(info, port, mpm):
     (root / "logs").mkdir()
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
+    # The PSP page's sessions: written by Apache's children, so owned by
+    # the user they run as.
+    sessions = root / "sessions"
+    sessions.mkdir(mode=0o700)
 
     user = ""
     if os.getuid() == 0:
         server_user = info.get("SERVER_USER", "www-data")
         user = "User %s\nGroup %s" % (server_user, server_user)
+        entry = pwd.getpwnam(server_user)
+        os.chown(sessions, entry.pw_uid, entry.pw_gid)
     modules = Path(info.get("LIBEXECDIR", "/usr/lib/apache2/modules"))
     loads = ["LoadModule mpm_%s_module %s" % (mpm, modules /
                                               ("mod_mpm_%s.so" % mpm))]
@@ -252,7 +325,7 @@ def main():
     pid = pid_of(root)
     print("Serving the mod_python demo on %s (Apache pid %s, %s MPM)"
           % (url, pid, args.mpm))
-    print("  the hello handler: %shello" % url)
+    print("  the index of its pages: %s" % url)
     print("  server root and logs: %s" % root)
 
     if args.background:
