@@ -44,6 +44,7 @@ import collections.abc
 import dis
 import functools
 import hmac
+import inspect
 import os
 import re
 import sys
@@ -219,6 +220,7 @@ class PageCache:
         tree = ast.parse(source, path)
         code = compile(tree, path, "exec", dont_inherit=True)
         module.__dict__["__publisher_bindings__"] = _bindings(tree)
+        module.__dict__[_PLAIN] = {}
         exec(code, module.__dict__)
         return module
 
@@ -621,10 +623,6 @@ def publish_object(req, obj):
 # ----------------------------------------------------------------------
 # The handler (PUB-entry)
 
-def _suffix_re(req):
-    return _suffix_pattern(req.get_addhandler_exts(), req.extension)
-
-
 @functools.lru_cache(maxsize=64)
 def _suffix_pattern(exts, extension):
     """The extensions stripped from a URL, as a pattern (made once per
@@ -638,6 +636,76 @@ def _suffix_pattern(exts, extension):
     return re.compile(r"\.(?:%s)$" % "|".join(map(re.escape, suffixes)))
 
 
+def _suffix_re(req):
+    return _suffix_pattern(req.get_addhandler_exts(), req.extension)
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(filename, path_info, exts, extension):
+    """Where a URL can lead, as ``((page, object path), (index page,
+    object path))``: the page the URL names, and index.py of its
+    directory for when that page does not exist.  Pure string work, so
+    it is worked out once per URL and configuration."""
+    directory, module_name = os.path.split(filename)
+    if not module_name:
+        module_name = "index"
+    module_name = _suffix_pattern(exts, extension).sub("", module_name,
+                                                       count=1)
+    func_path = path_info or ""
+    if func_path.startswith("/"):
+        func_path = func_path[1:]
+    if func_path.endswith("/"):
+        func_path = func_path[:-1]
+    in_index = module_name + "/" + func_path if func_path else module_name
+    return ((os.path.normpath(os.path.join(directory, module_name + ".py")),
+             func_path.replace("/", ".") or "index"),
+            (os.path.normpath(os.path.join(directory, "index.py")),
+             in_index.replace("/", ".")))
+
+
+# A page's functions already found publishable with no auth anywhere on
+# their way, by object path: {name: (function, takes req)}, kept in the
+# page's own namespace (PageCache.build), so a reload starts afresh.
+_PLAIN = "__publisher_plain__"
+
+
+def _plain_target(module, func_path):
+    """The function at `func_path` if it was found plain before and
+    nothing it depends on has changed since; else None."""
+    space = module.__dict__
+    found = space.get(_PLAIN, {}).get(func_path)
+    if (found is not None and space.get(func_path) is found[0]
+            and not found[0].__dict__ and "__auth__" not in space
+            and "__access__" not in space):
+        return found
+    return None
+
+
+def _remember_plain(module, func_path, obj):
+    """Record `obj`, just resolved with every check, when the checks will
+    come out the same next time: a function of the page itself, found
+    directly in it, with no __auth__/__access__ of its own or of the
+    page."""
+    space = module.__dict__
+    if (type(obj) is types.FunctionType and "." not in func_path
+            and obj.__globals__ is space and not obj.__dict__
+            and "__auth__" not in space and "__access__" not in space
+            and not _nested_auth(obj) and _PLAIN in space):
+        _target, code, accepted = util._signature(obj)
+        takes_req = ("req" in accepted
+                     or bool(code.co_flags & inspect.CO_VARKEYWORDS))
+        space[_PLAIN][func_path] = (obj, takes_req)
+
+
+def _call_plain(req, found):
+    """What calling a plain function with the form gives: its result."""
+    obj, takes_req = found
+    form = req.form = util.FieldStorage(req, keep_blank_values=1)
+    if form.list:
+        return util.apply_fs_data(obj, form, req=req)
+    return obj(req=req) if takes_req else obj()
+
+
 def handler(req):
     """Map the URL onto a page and an object in it and publish it
     (PUB-api-handler)."""
@@ -645,38 +713,31 @@ def handler(req):
     if req.method not in ("GET", "POST", "HEAD"):
         raise apache.SERVER_RETURN(apache.HTTP_METHOD_NOT_ALLOWED)
 
-    directory, module_name = os.path.split(req.filename)
-    if not module_name:
-        module_name = "index"
-    module_name = _suffix_re(req).sub("", module_name, count=1)
-
-    func_path = req.path_info or ""
-    if func_path.startswith("/"):
-        func_path = func_path[1:]
-    if func_path.endswith("/"):
-        func_path = func_path[:-1]
-
+    (path, func_path), in_index = _candidates(
+        req.filename, req.path_info, req.get_addhandler_exts(),
+        req.extension)
     config = req.get_config()
     autoreload = int(config.get("PythonAutoReload", 1))
     debug = int(config.get("PythonDebug", 0))
-    path = os.path.normpath(os.path.join(directory, module_name + ".py"))
     module = page_cache.get(req, path, autoreload, debug)
     if module is None:
-        func_path = module_name + "/" + func_path if func_path \
-            else module_name
-        path = os.path.normpath(os.path.join(directory, "index.py"))
+        path, func_path = in_index
         module = page_cache.get(req, path, autoreload, debug)
         if module is None:
             raise apache.SERVER_RETURN(apache.HTTP_NOT_FOUND)
-    if not func_path:
-        func_path = "index"
-    func_path = func_path.replace("/", ".")
     req.filename = path
 
-    realm, user, passwd = process_auth(req, module)
-    obj = resolve_object(req, module, func_path, realm, user, passwd)
-
-    published = publish_object(req, obj)
+    # The common case, a page function without auth, skips the checks
+    # that found it publishable the first time (they depend only on what
+    # _plain_target looks at again).
+    found = _plain_target(module, func_path)
+    if found is not None:
+        published = publish_object(req, _call_plain(req, found))
+    else:
+        realm, user, passwd = process_auth(req, module)
+        obj = resolve_object(req, module, func_path, realm, user, passwd)
+        _remember_plain(module, func_path, obj)
+        published = publish_object(req, obj)
     if (not published and req._bytes_queued == 0 and req.next is None
             and debug):
         req.log_error("mod_python.publisher: nothing to publish.")
