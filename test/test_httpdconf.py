@@ -363,3 +363,14 @@ def test_httpdconf_mod_python_so():
     """Configurations load the source tree's build when httpdconf is the
     tree's, otherwise LIBEXECDIR's copy (CONF-wbc-mp)."""
     assert httpdconf.mod_python_so() == version.TEST_MOD_PYTHON_SO
+
+
+def test_httpdconf_documented_examples():
+    """The examples of doc/httpdconf.rst and of the module's docstring
+    give what they show (CONF-Container, CONF-ContainerTag)."""
+    import doctest
+    doc = Path(__file__).resolve().parent.parent / "doc" / "httpdconf.rst"
+    result = doctest.testfile(str(doc), module_relative=False)
+    assert result.attempted >= 2 and result.failed == 0
+    result = doctest.testmod(httpdconf)
+    assert result.attempted >= 1 and result.failed == 0

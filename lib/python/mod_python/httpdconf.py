@@ -7,7 +7,7 @@ Python script which ``mod_python genconfig`` turns back into httpd.conf.
 
     >>> print(Container(Listen("8080"),
     ...                 Location("/app", SetHandler("mod_python"),
-    ...                          PythonHandler("app"))))
+    ...                          PythonHandler("app"))), end="")
     Listen 8080
     <Location /app>
       SetHandler mod_python
