@@ -177,37 +177,79 @@ def _directive(name, flipslash=1, default=None):
         "__module__": __name__})
 
 
-_DIRECTIVES = [
-    "AddHandler", "AddOutputFilter", "AddType", "AuthBasicAuthoritative",
-    "AuthBasicProvider", "AuthType", "AuthName", "CustomLog",
-    "DirectoryIndex", "DocumentRoot", "ErrorLog", "KeepAliveTimeout",
-    "Listen", "LoadModule", "LogLevel", "MaxConnectionsPerChild",
-    "MaxClients", "MaxRequestsPerChild", "MaxSpareServers",
-    "MaxSpareThreads", "MaxThreadsPerChild", "MinSpareThreads", "Mutex",
-    "NameVirtualHost", "NumServers", "Options", "PidFile",
-    "PythonAuthenHandler", "PythonAuthzHandler", "PythonCleanupHandler",
-    "PythonConnectionHandler", "PythonDebug", "PythonHandler",
-    "PythonAccessHandler", "PythonPostReadRequestHandler",
-    "PythonTransHandler", "PythonFixupHandler", "PythonImport",
-    "PythonOutputFilter", "PythonOption", "Require", "SetHandler",
-    "ServerAdmin", "ServerName", "ServerPath", "ServerRoot",
-    "StartServers", "StartThreads", "ThreadsPerChild", "Timeout",
-    "TypesConfig",
-    # Beyond the original's list: what the command's configurations use.
-    "AcceptPathInfo", "AllowOverride", "DefaultRuntimeDir", "Group",
-    "IndexIgnore", "Include", "KeepAlive", "MaxRequestWorkers",
-    "MinSpareServers", "PythonAutoReload", "PythonInputFilter",
-    "PythonInterpreter", "ServerLimit", "ThreadLimit", "User",
-]
-for _name in _DIRECTIVES:
-    globals()[_name] = _directive(_name)
+AddHandler = _directive("AddHandler")
+AddOutputFilter = _directive("AddOutputFilter")
+AddType = _directive("AddType")
+AuthBasicAuthoritative = _directive("AuthBasicAuthoritative")
+AuthBasicProvider = _directive("AuthBasicProvider")
+AuthType = _directive("AuthType")
+AuthName = _directive("AuthName")
+CustomLog = _directive("CustomLog")
+DirectoryIndex = _directive("DirectoryIndex")
+DocumentRoot = _directive("DocumentRoot")
+ErrorLog = _directive("ErrorLog")
+KeepAliveTimeout = _directive("KeepAliveTimeout")
+Listen = _directive("Listen")
+LoadModule = _directive("LoadModule")
+LogLevel = _directive("LogLevel")
+MaxConnectionsPerChild = _directive("MaxConnectionsPerChild")
+MaxClients = _directive("MaxClients")
+MaxRequestsPerChild = _directive("MaxRequestsPerChild")
+MaxSpareServers = _directive("MaxSpareServers")
+MaxSpareThreads = _directive("MaxSpareThreads")
+MaxThreadsPerChild = _directive("MaxThreadsPerChild")
+MinSpareThreads = _directive("MinSpareThreads")
+Mutex = _directive("Mutex")
+NameVirtualHost = _directive("NameVirtualHost")
+NumServers = _directive("NumServers")
+Options = _directive("Options")
+PidFile = _directive("PidFile")
+PythonAuthenHandler = _directive("PythonAuthenHandler")
+PythonAuthzHandler = _directive("PythonAuthzHandler")
+PythonCleanupHandler = _directive("PythonCleanupHandler")
+PythonConnectionHandler = _directive("PythonConnectionHandler")
+PythonDebug = _directive("PythonDebug")
+PythonHandler = _directive("PythonHandler")
+PythonAccessHandler = _directive("PythonAccessHandler")
+PythonPostReadRequestHandler = _directive("PythonPostReadRequestHandler")
+PythonTransHandler = _directive("PythonTransHandler")
+PythonFixupHandler = _directive("PythonFixupHandler")
+PythonImport = _directive("PythonImport")
+PythonOutputFilter = _directive("PythonOutputFilter")
+PythonOption = _directive("PythonOption")
+Require = _directive("Require")
+SetHandler = _directive("SetHandler")
+ServerAdmin = _directive("ServerAdmin")
+ServerName = _directive("ServerName")
+ServerPath = _directive("ServerPath")
+ServerRoot = _directive("ServerRoot")
+StartServers = _directive("StartServers")
+StartThreads = _directive("StartThreads")
+ThreadsPerChild = _directive("ThreadsPerChild")
+Timeout = _directive("Timeout")
+TypesConfig = _directive("TypesConfig")
 LogFormat = _directive("LogFormat", flipslash=0)
 PythonPath = _directive("PythonPath", flipslash=0)
 PythonInterpPerDirectory = _directive("PythonInterpPerDirectory",
                                       default="Off")
 PythonInterpPerDirective = _directive("PythonInterpPerDirective",
                                       default="Off")
-del _name
+# Beyond the original's list: what the command's configurations use.
+AcceptPathInfo = _directive("AcceptPathInfo")
+AllowOverride = _directive("AllowOverride")
+DefaultRuntimeDir = _directive("DefaultRuntimeDir")
+Group = _directive("Group")
+IndexIgnore = _directive("IndexIgnore")
+Include = _directive("Include")
+KeepAlive = _directive("KeepAlive")
+MaxRequestWorkers = _directive("MaxRequestWorkers")
+MinSpareServers = _directive("MinSpareServers")
+PythonAutoReload = _directive("PythonAutoReload")
+PythonInputFilter = _directive("PythonInputFilter")
+PythonInterpreter = _directive("PythonInterpreter")
+ServerLimit = _directive("ServerLimit")
+ThreadLimit = _directive("ThreadLimit")
+User = _directive("User")
 
 
 class LockFile(Directive):
@@ -232,11 +274,18 @@ def _tag(name):
         "__module__": __name__})
 
 
-# CONF-tags, plus the *Match forms and IfDefine.
-for _name in ["Directory", "Files", "IfModule", "Location", "VirtualHost",
-              "DirectoryMatch", "FilesMatch", "LocationMatch", "IfDefine"]:
-    globals()[_name] = _tag(_name)
-del _name
+# CONF-tags
+Directory = _tag("Directory")
+Files = _tag("Files")
+IfModule = _tag("IfModule")
+Location = _tag("Location")
+VirtualHost = _tag("VirtualHost")
+# Beyond them (a *Match regex with backslashes needs ContainerTag(...,
+# flipslash=0)).
+DirectoryMatch = _tag("DirectoryMatch")
+FilesMatch = _tag("FilesMatch")
+LocationMatch = _tag("LocationMatch")
+IfDefine = _tag("IfDefine")
 
 
 def quote_if_space(s):
