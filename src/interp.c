@@ -137,6 +137,55 @@ static void check_version(PyObject *apache)
 }
 
 /*
+ * Put the site-packages of the virtual environment configured for `interp`
+ * (PythonVirtualEnv) on its sys.path as site.addsitedir() does, so its
+ * .pth files count, but ahead of the system's site directories.  GIL
+ * held, in the new interpreter, before anything is imported from the
+ * path.  Failure is logged; the interpreter goes on without it.
+ */
+static const char venv_code[] =
+    "import site, sys\n"
+    "before = list(sys.path)\n"
+    "site.addsitedir(site_dir)\n"
+    "added = [p for p in sys.path if p not in before]\n"
+    "system = set(site.getsitepackages())\n"
+    "at = next((i for i, p in enumerate(before) if p in system),\n"
+    "          len(before))\n"
+    "sys.path[:] = before[:at] + added + before[at:]\n";
+
+static void add_virtual_env(mp_interp *interp)
+{
+    const char *site_dir = mp_config_virtual_env(interp->name);
+    PyObject *globals, *dir, *res = NULL;
+
+    if (!site_dir) {
+        return;
+    }
+    globals = PyDict_New();
+    dir = PyUnicode_DecodeFSDefault(site_dir);
+    if (globals && dir
+        && PyDict_SetItemString(globals, "__builtins__",
+                                PyEval_GetBuiltins()) == 0
+        && PyDict_SetItemString(globals, "site_dir", dir) == 0) {
+        res = PyRun_String(venv_code, Py_file_input, globals, globals);
+    }
+    if (res) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, main_server, MP_LOGNO(0191)
+                     "interpreter '%s': added virtual environment %s",
+                     interp->name, site_dir);
+    }
+    else {
+        mp_log_python_error(NULL, main_server, APLOG_ERR, MP_LOGNO(0192)
+                            "could not add a virtual environment to an "
+                            "interpreter");
+        PyErr_Clear();
+    }
+    Py_XDECREF(res);
+    Py_XDECREF(dir);
+    Py_XDECREF(globals);
+}
+
+/*
  * First use of an interpreter (GIL held, in it): import mod_python.apache
  * and make its dispatcher (PH-interp-setup).  -1 on failure, logged.
  */
@@ -215,6 +264,7 @@ static mp_interp *find_or_create(const char *name, int *fresh)
             interp = new_entry(name);
             interp->istate = PyThreadState_GetInterpreter(ts);
             remember_thread_state(interp, ts);
+            add_virtual_env(interp);
             /* Set it up before other threads can find it in the table:
              * else two of them could both run the set-up. */
             setup(interp);
@@ -291,6 +341,7 @@ apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
     PyConfig config;
     PyStatus status;
     mp_interp *main_interp;
+    const char *home = NULL;
 
     main_server = s;
     interp_pool = pchild;
@@ -310,21 +361,28 @@ apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
      * from whatever `python3` PATH happens to hold. */
     status = PyConfig_SetBytesString(&config, &config.program_name,
                                      MP_PYTHON_EXECUTABLE);
+    /* PythonHome wins over what the program name implies, as PYTHONHOME
+     * would; config.c checked that it holds a standard library. */
+    if (!PyStatus_Exception(status) && (home = mp_config_python_home())) {
+        status = PyConfig_SetBytesString(&config, &config.home, home);
+    }
     if (!PyStatus_Exception(status)) {
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_LOGNO(0008)
-                     "mod_python: Python failed to start: %s%s%s",
-                     status.func ? status.func : "",
+                     "mod_python: Python failed to start: %s%s%s (Python "
+                     "home: %s)", status.func ? status.func : "",
                      status.func ? ": " : "",
-                     status.err_msg ? status.err_msg : "unknown error");
+                     status.err_msg ? status.err_msg : "unknown error",
+                     home ? home : "built-in");
         return APR_EGENERAL;
     }
     main_interp = new_entry(MP_MAIN_INTERPRETER);
     main_interp->istate = PyInterpreterState_Main();
     remember_thread_state(main_interp, PyThreadState_Get());
+    add_virtual_env(main_interp);
     PyEval_SaveThread();
     python_started = 1;
 

@@ -59,6 +59,21 @@ void *mp_config_server_merge(apr_pool_t *p, void *base, void *add);
 /* The optimisation level requested by PythonOptimize (0 or 2). */
 int mp_config_optimize(void);
 
+/* PythonHome, or NULL for the built-in default. */
+const char *mp_config_python_home(void);
+
+/*
+ * Match each PythonVirtualEnv to the interpreter that serves its context
+ * (PythonInterpreter of the section, else of the server, else the virtual
+ * host's name).  Called once the configuration is read (post_config);
+ * returns NULL, or a message when the configuration cannot work.
+ */
+const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *s);
+
+/* The site-packages directory to add to interpreter `interp` when it is
+ * created, or NULL. */
+const char *mp_config_virtual_env(const char *interp);
+
 /* Convenience accessors; never NULL for a live request/server. */
 mp_dir_conf *mp_config_dir(request_rec *r);
 mp_server_conf *mp_config_server(server_rec *s);
