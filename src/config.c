@@ -72,6 +72,8 @@ void *mp_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     merged->in_location = add->in_location;
     merged->section_node = add->section_node ? add->section_node
                                              : base->section_node;
+    merged->virtual_env = add->virtual_env ? add->virtual_env
+                                           : base->virtual_env;
     return merged;
 }
 
@@ -102,6 +104,8 @@ void *mp_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     merged->options = overlay_by_key(p, base->options, add->options);
     merged->connection_handler = add->connection_handler
         ? add->connection_handler : base->connection_handler;
+    merged->virtual_env = add->virtual_env ? add->virtual_env
+                                           : base->virtual_env;
     /* Only the main server's imports ever run (DIR-PythonImport). */
     merged->imports = add->imports;
     return merged;
@@ -581,7 +585,7 @@ static void remember_env_section(cmd_parms *cmd, mp_dir_conf *conf)
 /* PythonHome: the prefix Python starts from, as PYTHONHOME would set it.
  * Checked here, so that a wrong one stops httpd -t with a message rather
  * than leaving every child without Python. */
-static const char *mp_cmd_python_home(cmd_parms *cmd, void *mconfig,
+static const char *mp_cmd_python_home(cmd_parms *cmd, void *dummy,
                                       const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -607,9 +611,9 @@ static const char *mp_cmd_python_home(cmd_parms *cmd, void *mconfig,
                             "Debian's python3", home, lib, PY_MAJOR_VERSION,
                             PY_MINOR_VERSION);
     }
+    /* Like PythonOptimize, not shown by get_config() (DIR-get_config-keys):
+     * it is read once, at Python start-up in each child. */
     python_home = home;
-    apr_table_set(((mp_dir_conf *)mconfig)->directives, "PythonHome", home);
-    set_server_copy(cmd, server_directives, "PythonHome", home);
     return NULL;
 }
 
@@ -636,8 +640,12 @@ static const char *mp_cmd_virtual_env(cmd_parms *cmd, void *mconfig,
                             PY_MAJOR_VERSION, PY_MINOR_VERSION,
                             PY_MAJOR_VERSION, PY_MINOR_VERSION, venv);
     }
-    apr_table_set(conf->directives, "PythonVirtualEnv", venv);
-    set_server_copy(cmd, server_directives, "PythonVirtualEnv", venv);
+    /* Kept out of conf->directives: get_config() shows only the keys of
+     * DIR-get_config-keys. */
+    conf->virtual_env = venv;
+    if (cmd->path == NULL) {
+        mp_config_server(cmd->server)->virtual_env = venv;
+    }
     remember_env_section(cmd, conf);
     return NULL;
 }
@@ -688,13 +696,12 @@ const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *main_s)
     for (i = 0; env_sections && i < env_sections->nelts; i++) {
         env_section *e = &APR_ARRAY_IDX(env_sections, i, env_section);
         mp_server_conf *sconf = mp_config_server(e->s);
-        const char *venv = apr_table_get(e->conf->directives,
-                                         "PythonVirtualEnv");
+        const char *venv = e->conf->virtual_env;
         const char *name = apr_table_get(e->conf->directives,
                                          "PythonInterpreter");
 
         if (!venv) {
-            venv = apr_table_get(sconf->directives, "PythonVirtualEnv");
+            venv = sconf->virtual_env;
         }
         if (!venv) {
             continue;
@@ -720,8 +727,7 @@ const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *main_s)
     /* Server levels, which also serve connection handlers. */
     for (s = main_s; s; s = s->next) {
         mp_server_conf *sconf = mp_config_server(s);
-        const char *venv = apr_table_get(sconf->directives,
-                                         "PythonVirtualEnv");
+        const char *venv = sconf->virtual_env;
         const char *name = apr_table_get(sconf->directives,
                                          "PythonInterpreter");
 

@@ -336,6 +336,53 @@ void mp_interp_release(mp_interp *interp)
     }
 }
 
+#ifdef MP_SETUP_PY
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/*
+ * The program Python starts from, in a pip build.  Its mod_python.so sits
+ * in the package directory, <prefix>/lib/pythonX.Y/site-packages/
+ * mod_python/: when <prefix> is a virtual environment, start from its
+ * python3, so that a wheel works in whatever venv it was installed into
+ * (Python then takes the venv as sys.prefix).  Else the Python that ran
+ * the build.
+ */
+static const char *program_name(apr_pool_t *p)
+{
+    Dl_info info;
+    char real[PATH_MAX];
+    char *prefix;
+    const char *python;
+    int up;
+
+    if (!dladdr((void *)program_name, &info) || !info.dli_fname
+        || !realpath(info.dli_fname, real)) {
+        return MP_PYTHON_EXECUTABLE;
+    }
+    prefix = apr_pstrdup(p, real);
+    /* mod_python.so, mod_python/, site-packages/, pythonX.Y/, lib/ */
+    for (up = 0; up < 5; up++) {
+        char *slash = strrchr(prefix, '/');
+
+        if (!slash || slash == prefix) {
+            return MP_PYTHON_EXECUTABLE;
+        }
+        *slash = '\0';
+    }
+    python = apr_pstrcat(p, prefix, "/bin/python3", NULL);
+    if (access(apr_pstrcat(p, prefix, "/pyvenv.cfg", NULL), R_OK) == 0
+        && access(python, X_OK) == 0) {
+        return python;
+    }
+    return MP_PYTHON_EXECUTABLE;
+}
+#else
+#define program_name(p) MP_PYTHON_EXECUTABLE
+#endif
+
 apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
 {
     PyConfig config;
@@ -360,7 +407,7 @@ apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
     /* Python finds its prefix from the interpreter it was built for, not
      * from whatever `python3` PATH happens to hold. */
     status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_EXECUTABLE);
+                                     program_name(pchild));
     /* PythonHome wins over what the program name implies, as PYTHONHOME
      * would; config.c checked that it holds a standard library. */
     if (!PyStatus_Exception(status) && (home = mp_config_python_home())) {

@@ -108,6 +108,17 @@ def test_packaging_pip_install_serves(installed):
     if scripts:                         # the mod_python command, if any
         assert (venv / "bin" / "mod_python").is_file()
 
+    got = serve(so, "/pkg/")
+    assert got["package"] == str(package / "__init__.py")
+    assert got["mod_python_so"] == str(so)
+    assert got["psp"] and got["psp"].startswith(str(package))
+    assert got["prefix"] == str(venv)
+
+
+def serve(so, path):
+    """Start Apache with module `so` (and no PYTHONPATH: the package must
+    come from where `so` was installed); the JSON venv_report answers
+    at `path`."""
     server = Apache("""
 <Location /pkg>
     SetHandler mod_python
@@ -117,16 +128,12 @@ def test_packaging_pip_install_serves(installed):
 """, suites=[], module_so=so, env={"PYTHONPATH": ""})
     try:
         server.start()
-        r = server.get("/pkg/")
+        r = server.get(path)
         assert r.status_code == 200, r.text[:2000] + server.error_log()
-        got = r.json()
-        assert got["package"] == str(package / "__init__.py")
-        assert got["mod_python_so"] == str(so)
-        assert got["psp"] and got["psp"].startswith(str(package))
-        assert got["prefix"] == str(venv)
         log = server.error_log()
         assert "version mismatch" not in log
         assert "[python:error]" not in log
+        return r.json()
     finally:
         server.cleanup()
 
@@ -153,6 +160,11 @@ def test_packaging_wheel(tree, tmp_path):
                  "print(version.MOD_PYTHON_SO)"], cwd=top)
         so = Path(r.stdout.strip())
         assert so.is_file() and str(so).startswith(str(venv)), r.stderr
+        # Built in one venv, installed in another: Python starts from the
+        # venv the module is in.
+        got = serve(so, "/pkg/")
+        assert got["prefix"] == str(venv)
+        assert got["package"] == str(so.parent / "__init__.py")
     finally:
         shutil.rmtree(top, ignore_errors=True)
 

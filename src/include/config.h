@@ -33,6 +33,7 @@ typedef struct {
     const char *section;        /* path of the section (cmd->path) */
     const ap_directive_t *section_node; /* its config node, for requires() */
     int in_location;            /* section is a <Location> with handlers */
+    const char *virtual_env;    /* PythonVirtualEnv (not in get_config) */
 } mp_dir_conf;
 
 /* Per-server configuration: server-level copies (DIR-merge-server). */
@@ -41,6 +42,7 @@ typedef struct {
     apr_table_t *options;
     mp_handler *connection_handler;    /* PythonConnectionHandler */
     apr_array_header_t *imports;       /* PythonImport, in order written */
+    const char *virtual_env;           /* server-level PythonVirtualEnv */
 } mp_server_conf;
 
 /* A PythonImport entry. */
