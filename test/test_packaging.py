@@ -138,18 +138,23 @@ def serve(so, path):
         server.cleanup()
 
 
-def test_packaging_wheel(tree, tmp_path):
+def test_packaging_wheel(tools, tmp_path):
     """A wheel built from the tree carries mod_python/mod_python.so; once
-    installed elsewhere, version.MOD_PYTHON_SO names the module where
-    that install put it."""
+    installed elsewhere (a venv), version.MOD_PYTHON_SO names the module
+    where that install put it, and Apache loading it runs Python from
+    that venv."""
     top = readable_tempdir("mp-wheel-")
+    # A copy of its own: pip builds in the tree, and build/ must not hold
+    # the other test's objects.
+    tree = clean_copy(tmp_path / "tree")
     try:
         venv = make_venv(top)
         python = venv / "bin" / "python"
-        r = run([python, *PIP, "wheel", *OFFLINE, "-w", tmp_path, "."],
-                cwd=tree)
+        # Built by the system's Python, installed into a venv.
+        r = run([SYSTEM_PYTHON, *PIP, "wheel", *OFFLINE, "-w",
+                 tmp_path / "dist", "."], cwd=tree)
         assert r.returncode == 0, r.stdout + r.stderr
-        wheel, = tmp_path.glob("mod_python-*.whl")
+        wheel, = (tmp_path / "dist").glob("mod_python-*.whl")
         names = zipfile.ZipFile(wheel).namelist()
         assert "mod_python/mod_python.so" in names
         assert "mod_python/version.py" in names
