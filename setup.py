@@ -190,8 +190,8 @@ class BuildExt(build_ext):
             flags = " ".join(info[k] for k in (
                 "CFLAGS", "EXTRA_CFLAGS", "NOTEST_CFLAGS", "CPPFLAGS",
                 "EXTRA_CPPFLAGS", "NOTEST_CPPFLAGS")).split()
-            ext.extra_compile_args = flags + ["-Wno-unused-parameter",
-                                              "-Wno-missing-field-initializers"]
+            ext.extra_compile_args = flags + [
+                "-Wno-unused-parameter", "-Wno-missing-field-initializers"]
             for d in [info["INCLUDEDIR"], info["APR_INCLUDEDIR"],
                       info["APU_INCLUDEDIR"]] + [
                     w[2:] for w in info["EXTRA_INCLUDES"].split()

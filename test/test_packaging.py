@@ -7,7 +7,6 @@ run in temporary virtual environments, offline (--no-build-isolation
 import os
 import shutil
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import zipfile
