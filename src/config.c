@@ -7,6 +7,8 @@
 
 static int optimize_level;
 
+static void mp_config_reset_environments(void);
+
 int mp_config_optimize(void)
 {
     return optimize_level;
@@ -70,6 +72,8 @@ void *mp_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     merged->in_location = add->in_location;
     merged->section_node = add->section_node ? add->section_node
                                              : base->section_node;
+    merged->virtual_env = add->virtual_env ? add->virtual_env
+                                           : base->virtual_env;
     return merged;
 }
 
@@ -81,6 +85,7 @@ void *mp_config_server_create(apr_pool_t *p, server_rec *s)
      * config: a restart without PythonOptimize On goes back to 0. */
     if (!s->is_virtual) {
         optimize_level = 0;
+        mp_config_reset_environments();
     }
 
     conf->directives = apr_table_make(p, 4);
@@ -99,6 +104,8 @@ void *mp_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     merged->options = overlay_by_key(p, base->options, add->options);
     merged->connection_handler = add->connection_handler
         ? add->connection_handler : base->connection_handler;
+    merged->virtual_env = add->virtual_env ? add->virtual_env
+                                           : base->virtual_env;
     /* Only the main server's imports ever run (DIR-PythonImport). */
     merged->imports = add->imports;
     return merged;
@@ -472,6 +479,274 @@ static apr_table_t *server_options(mp_server_conf *c)
     return c->options;
 }
 
+/* ----------------------------------------------------------------------
+ * Python's home and virtual environments (install.rst)
+ */
+
+/* A section or server level that sets PythonVirtualEnv or
+ * PythonInterpreter: both are only known once its whole text is read. */
+typedef struct {
+    server_rec *s;
+    mp_dir_conf *conf;
+    const char *where;          /* e.g. "<Location /app>", for messages */
+} env_section;
+
+/* A virtual environment given to an interpreter. */
+typedef struct {
+    const char *venv;
+    const char *site;           /* its site-packages */
+    const char *where;
+} env_choice;
+
+/* All in the configuration pool; reset on every reading of the config. */
+static const char *python_home;
+static apr_array_header_t *env_sections;
+static apr_hash_t *env_by_interp;      /* interpreter name -> env_choice */
+
+static void mp_config_reset_environments(void)
+{
+    python_home = NULL;
+    env_sections = NULL;
+    env_by_interp = NULL;
+}
+
+const char *mp_config_python_home(void)
+{
+    return python_home;
+}
+
+const char *mp_config_virtual_env(const char *interp)
+{
+    env_choice *c = env_by_interp ? apr_hash_get(env_by_interp, interp,
+                                                 APR_HASH_KEY_STRING)
+                                  : NULL;
+
+    return c ? c->site : NULL;
+}
+
+/* The Python library directory under `prefix`: lib/pythonX.Y. */
+static const char *python_libdir(apr_pool_t *p, const char *prefix)
+{
+    return apr_psprintf(p, "%s/lib/python%d.%d", prefix, PY_MAJOR_VERSION,
+                        PY_MINOR_VERSION);
+}
+
+static int is_kind(apr_pool_t *p, const char *path, apr_filetype_e kind)
+{
+    apr_finfo_t finfo;
+
+    return apr_stat(&finfo, path, APR_FINFO_TYPE, p) == APR_SUCCESS
+           && finfo.filetype == kind;
+}
+
+/* An absolute path without trailing slashes, relative ones taken from
+ * the ServerRoot. */
+static const char *clean_dir(cmd_parms *cmd, const char *arg)
+{
+    char *dir = ap_server_root_relative(cmd->pool, arg);
+    size_t n = dir ? strlen(dir) : 0;
+
+    while (n > 1 && dir[n - 1] == '/') {
+        dir[--n] = '\0';
+    }
+    return dir;
+}
+
+static const char *describe_section(cmd_parms *cmd)
+{
+    const ap_directive_t *sec = cmd->directive ? cmd->directive->parent
+                                               : NULL;
+
+    if (!sec) {
+        return "the server config";
+    }
+    return apr_pstrcat(cmd->pool, sec->directive, " ", sec->args, NULL);
+}
+
+static void remember_env_section(cmd_parms *cmd, mp_dir_conf *conf)
+{
+    env_section *e;
+    int i;
+
+    if (!env_sections) {
+        env_sections = apr_array_make(cmd->pool, 4, sizeof(env_section));
+    }
+    for (i = 0; i < env_sections->nelts; i++) {
+        if (APR_ARRAY_IDX(env_sections, i, env_section).conf == conf) {
+            return;
+        }
+    }
+    e = apr_array_push(env_sections);
+    e->s = cmd->server;
+    e->conf = conf;
+    e->where = describe_section(cmd);
+}
+
+/* PythonHome: the prefix Python starts from, as PYTHONHOME would set it.
+ * Checked here, so that a wrong one stops httpd -t with a message rather
+ * than leaving every child without Python. */
+static const char *mp_cmd_python_home(cmd_parms *cmd, void *dummy,
+                                      const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *home, *colon, *prefix, *lib;
+
+    if (err) {
+        return err;
+    }
+    home = clean_dir(cmd, arg);
+    if (!home) {
+        return apr_psprintf(cmd->pool, "PythonHome: invalid path '%s'", arg);
+    }
+    /* "prefix:exec_prefix" is allowed, as in PYTHONHOME. */
+    colon = strchr(home, ':');
+    prefix = colon ? apr_pstrmemdup(cmd->temp_pool, home, colon - home)
+                   : home;
+    lib = python_libdir(cmd->temp_pool, prefix);
+    if (!is_kind(cmd->temp_pool, apr_pstrcat(cmd->temp_pool, lib, "/os.py",
+                                             NULL), APR_REG)) {
+        return apr_psprintf(cmd->pool, "PythonHome %s: there is no %s/os.py."
+                            " PythonHome must be the prefix (sys.prefix) of "
+                            "a Python %d.%d installation, e.g. /usr for "
+                            "Debian's python3", home, lib, PY_MAJOR_VERSION,
+                            PY_MINOR_VERSION);
+    }
+    /* Like PythonOptimize, not shown by get_config() (DIR-get_config-keys):
+     * it is read once, at Python start-up in each child. */
+    python_home = home;
+    return NULL;
+}
+
+/* PythonVirtualEnv: a venv whose site-packages go on the path of the
+ * interpreter serving this context, when that interpreter is made. */
+static const char *mp_cmd_virtual_env(cmd_parms *cmd, void *mconfig,
+                                      const char *arg)
+{
+    mp_dir_conf *conf = mconfig;
+    const char *venv = clean_dir(cmd, arg);
+    const char *site;
+
+    if (!venv) {
+        return apr_psprintf(cmd->pool, "PythonVirtualEnv: invalid path '%s'",
+                            arg);
+    }
+    site = apr_pstrcat(cmd->temp_pool, python_libdir(cmd->temp_pool, venv),
+                       "/site-packages", NULL);
+    if (!is_kind(cmd->temp_pool, site, APR_DIR)) {
+        return apr_psprintf(cmd->pool, "PythonVirtualEnv %s: there is no %s."
+                            " It must be a virtual environment made by "
+                            "Python %d.%d, the Python mod_python embeds "
+                            "(e.g. python%d.%d -m venv %s)", venv, site,
+                            PY_MAJOR_VERSION, PY_MINOR_VERSION,
+                            PY_MAJOR_VERSION, PY_MINOR_VERSION, venv);
+    }
+    /* Kept out of conf->directives: get_config() shows only the keys of
+     * DIR-get_config-keys. */
+    conf->virtual_env = venv;
+    if (cmd->path == NULL) {
+        mp_config_server(cmd->server)->virtual_env = venv;
+    }
+    remember_env_section(cmd, conf);
+    return NULL;
+}
+
+/* Whether interpreters of this level are named per directory, so that
+ * their names are unknown until requests come. */
+static int names_per_directory(const apr_table_t *directives)
+{
+    const char *a = apr_table_get(directives, "PythonInterpPerDirectory");
+    const char *b = apr_table_get(directives, "PythonInterpPerDirective");
+
+    return (a && !strcmp(a, "1")) || (b && !strcmp(b, "1"));
+}
+
+/* Give interpreter `name` the venv `venv`; a message if it has another. */
+static const char *choose_env(apr_pool_t *p, const char *name,
+                              const char *venv, const char *where)
+{
+    env_choice *c = apr_hash_get(env_by_interp, name, APR_HASH_KEY_STRING);
+
+    if (c) {
+        if (strcmp(c->venv, venv)) {
+            return apr_psprintf(p, "PythonVirtualEnv: interpreter '%s' "
+                                "would get two virtual environments: %s "
+                                "(in %s) and %s (in %s). Give these sections "
+                                "different PythonInterpreter names.", name,
+                                c->venv, c->where, venv, where);
+        }
+        return NULL;
+    }
+    c = apr_palloc(p, sizeof(*c));
+    c->venv = venv;
+    c->site = apr_pstrcat(p, python_libdir(p, venv), "/site-packages", NULL);
+    c->where = where;
+    apr_hash_set(env_by_interp, apr_pstrdup(p, name), APR_HASH_KEY_STRING, c);
+    return NULL;
+}
+
+const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *main_s)
+{
+    server_rec *s;
+    const char *err;
+    int i;
+
+    env_by_interp = apr_hash_make(p);
+    /* Sections: their own interpreter name, else the server's, else the
+     * default (the virtual host's name), as handlers.c picks it. */
+    for (i = 0; env_sections && i < env_sections->nelts; i++) {
+        env_section *e = &APR_ARRAY_IDX(env_sections, i, env_section);
+        mp_server_conf *sconf = mp_config_server(e->s);
+        const char *venv = e->conf->virtual_env;
+        const char *name = apr_table_get(e->conf->directives,
+                                         "PythonInterpreter");
+
+        if (!venv) {
+            venv = sconf->virtual_env;
+        }
+        if (!venv) {
+            continue;
+        }
+        if (!name) {
+            name = apr_table_get(sconf->directives, "PythonInterpreter");
+        }
+        if (!name && (names_per_directory(e->conf->directives)
+                      || names_per_directory(sconf->directives))) {
+            return apr_psprintf(p, "PythonVirtualEnv %s (in %s) needs a "
+                                "PythonInterpreter: interpreters named per "
+                                "directory are not known at start-up.",
+                                venv, e->where);
+        }
+        if (!name) {
+            name = e->s->server_hostname ? e->s->server_hostname
+                                         : MP_MAIN_INTERPRETER;
+        }
+        if ((err = choose_env(p, name, venv, e->where))) {
+            return err;
+        }
+    }
+    /* Server levels, which also serve connection handlers. */
+    for (s = main_s; s; s = s->next) {
+        mp_server_conf *sconf = mp_config_server(s);
+        const char *venv = sconf->virtual_env;
+        const char *name = apr_table_get(sconf->directives,
+                                         "PythonInterpreter");
+
+        if (!venv) {
+            continue;
+        }
+        if (!name) {
+            name = s->server_hostname ? s->server_hostname
+                                      : MP_MAIN_INTERPRETER;
+        }
+        if ((err = choose_env(p, name, venv,
+                              s->is_virtual ? "a virtual host"
+                                            : "the server config"))) {
+            return err;
+        }
+    }
+    return NULL;
+}
+
 /* PythonDebug, PythonAutoReload, PythonEnablePdb, PythonInterpPer*. */
 static const char *mp_cmd_flag(cmd_parms *cmd, void *mconfig, int on)
 {
@@ -495,6 +770,10 @@ static const char *mp_cmd_take1(cmd_parms *cmd, void *mconfig,
 
     apr_table_set(conf->directives, cmd->cmd->name, val);
     set_server_copy(cmd, server_directives, cmd->cmd->name, val);
+    if (!strcmp(cmd->cmd->name, "PythonInterpreter")) {
+        /* It may inherit the server's PythonVirtualEnv. */
+        remember_env_section(cmd, conf);
+    }
     return NULL;
 }
 
@@ -630,5 +909,15 @@ const command_rec mp_commands[] = {
                    "unsets it."),
     AP_INIT_TAKE1("PythonPath", mp_cmd_take1, NULL, MP_ANYWHERE,
                   "A Python expression whose value replaces sys.path."),
+    AP_INIT_TAKE1("PythonHome", mp_cmd_python_home, NULL, RSRC_CONF,
+                  "The prefix of the Python installation to start, as "
+                  "PYTHONHOME (server config only; default: that of the "
+                  "Python mod_python was built for)."),
+    AP_INIT_TAKE1("PythonVirtualEnv", mp_cmd_virtual_env, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "A virtual environment (python3 -m venv DIR) whose "
+                  "site-packages, .pth files honoured, go ahead of the "
+                  "system's on the path of the interpreter serving this "
+                  "context, when that interpreter is created."),
     { NULL }
 };

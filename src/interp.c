@@ -137,6 +137,55 @@ static void check_version(PyObject *apache)
 }
 
 /*
+ * Put the site-packages of the virtual environment configured for `interp`
+ * (PythonVirtualEnv) on its sys.path as site.addsitedir() does, so its
+ * .pth files count, but ahead of the system's site directories.  GIL
+ * held, in the new interpreter, before anything is imported from the
+ * path.  Failure is logged; the interpreter goes on without it.
+ */
+static const char venv_code[] =
+    "import site, sys\n"
+    "before = list(sys.path)\n"
+    "site.addsitedir(site_dir)\n"
+    "added = [p for p in sys.path if p not in before]\n"
+    "system = set(site.getsitepackages())\n"
+    "at = next((i for i, p in enumerate(before) if p in system),\n"
+    "          len(before))\n"
+    "sys.path[:] = before[:at] + added + before[at:]\n";
+
+static void add_virtual_env(mp_interp *interp)
+{
+    const char *site_dir = mp_config_virtual_env(interp->name);
+    PyObject *globals, *dir, *res = NULL;
+
+    if (!site_dir) {
+        return;
+    }
+    globals = PyDict_New();
+    dir = PyUnicode_DecodeFSDefault(site_dir);
+    if (globals && dir
+        && PyDict_SetItemString(globals, "__builtins__",
+                                PyEval_GetBuiltins()) == 0
+        && PyDict_SetItemString(globals, "site_dir", dir) == 0) {
+        res = PyRun_String(venv_code, Py_file_input, globals, globals);
+    }
+    if (res) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, main_server, MP_LOGNO(0191)
+                     "interpreter '%s': added virtual environment %s",
+                     interp->name, site_dir);
+    }
+    else {
+        mp_log_python_error(NULL, main_server, APLOG_ERR, MP_LOGNO(0192)
+                            "could not add a virtual environment to an "
+                            "interpreter");
+        PyErr_Clear();
+    }
+    Py_XDECREF(res);
+    Py_XDECREF(dir);
+    Py_XDECREF(globals);
+}
+
+/*
  * First use of an interpreter (GIL held, in it): import mod_python.apache
  * and make its dispatcher (PH-interp-setup).  -1 on failure, logged.
  */
@@ -222,6 +271,7 @@ static mp_interp *find_or_create(const char *name, int *fresh)
             interp = new_entry(name);
             interp->istate = PyThreadState_GetInterpreter(ts);
             remember_thread_state(interp, ts);
+            add_virtual_env(interp);
             /* Set it up before other threads can find it in the table:
              * else two of them could both run the set-up. */
             setup(interp);
@@ -294,11 +344,59 @@ void mp_interp_release(mp_interp *interp)
     }
 }
 
+#ifdef MP_SETUP_PY
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/*
+ * The program Python starts from, in a pip build.  Its mod_python.so sits
+ * in the package directory, <prefix>/lib/pythonX.Y/site-packages/
+ * mod_python/: when <prefix> is a virtual environment, start from its
+ * python3, so that a wheel works in whatever venv it was installed into
+ * (Python then takes the venv as sys.prefix).  Else the Python that ran
+ * the build.
+ */
+static const char *program_name(apr_pool_t *p)
+{
+    Dl_info info;
+    char real[PATH_MAX];
+    char *prefix;
+    const char *python;
+    int up;
+
+    if (!dladdr((void *)program_name, &info) || !info.dli_fname
+        || !realpath(info.dli_fname, real)) {
+        return MP_PYTHON_EXECUTABLE;
+    }
+    prefix = apr_pstrdup(p, real);
+    /* mod_python.so, mod_python/, site-packages/, pythonX.Y/, lib/ */
+    for (up = 0; up < 5; up++) {
+        char *slash = strrchr(prefix, '/');
+
+        if (!slash || slash == prefix) {
+            return MP_PYTHON_EXECUTABLE;
+        }
+        *slash = '\0';
+    }
+    python = apr_pstrcat(p, prefix, "/bin/python3", NULL);
+    if (access(apr_pstrcat(p, prefix, "/pyvenv.cfg", NULL), R_OK) == 0
+        && access(python, X_OK) == 0) {
+        return python;
+    }
+    return MP_PYTHON_EXECUTABLE;
+}
+#else
+#define program_name(p) MP_PYTHON_EXECUTABLE
+#endif
+
 apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
 {
     PyConfig config;
     PyStatus status;
     mp_interp *main_interp;
+    const char *home = NULL;
 
     main_server = s;
     interp_pool = pchild;
@@ -317,22 +415,29 @@ apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
     /* Python finds its prefix from the interpreter it was built for, not
      * from whatever `python3` PATH happens to hold. */
     status = PyConfig_SetBytesString(&config, &config.program_name,
-                                     MP_PYTHON_EXECUTABLE);
+                                     program_name(pchild));
+    /* PythonHome wins over what the program name implies, as PYTHONHOME
+     * would; config.c checked that it holds a standard library. */
+    if (!PyStatus_Exception(status) && (home = mp_config_python_home())) {
+        status = PyConfig_SetBytesString(&config, &config.home, home);
+    }
     if (!PyStatus_Exception(status)) {
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_LOGNO(0008)
-                     "mod_python: Python failed to start: %s%s%s",
-                     status.func ? status.func : "",
+                     "mod_python: Python failed to start: %s%s%s (Python "
+                     "home: %s)", status.func ? status.func : "",
                      status.func ? ": " : "",
-                     status.err_msg ? status.err_msg : "unknown error");
+                     status.err_msg ? status.err_msg : "unknown error",
+                     home ? home : "built-in");
         return APR_EGENERAL;
     }
     main_interp = new_entry(MP_MAIN_INTERPRETER);
     main_interp->istate = PyInterpreterState_Main();
     remember_thread_state(main_interp, PyThreadState_Get());
+    add_virtual_env(main_interp);
     PyEval_SaveThread();
     python_started = 1;
 

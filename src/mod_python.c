@@ -12,16 +12,25 @@
 #include "mutex.h"
 
 /* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
- * (PH-start-tokens), and make the global mutexes (PH-start-mutex). */
+ * (PH-start-tokens), and make the global mutexes (PH-start-mutex); stop
+ * on PythonVirtualEnv settings that cannot work. */
 static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
     char pyversion[32];
     const char *space;
+    /* Each PythonVirtualEnv to its interpreter, before the children
+     * start (and inherit the table). */
+    const char *err = mp_config_resolve_environments(pconf, s);
 
     apr_cpystrn(pyversion, Py_GetVersion(), sizeof(pyversion));
     if ((space = strchr(pyversion, ' '))) {
         pyversion[space - pyversion] = '\0';
+    }
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, MP_LOGNO(0190) "%s",
+                     err);
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     ap_add_version_component(pconf, "mod_python/" MP_VERSION_STRING);
     ap_add_version_component(pconf, apr_pstrcat(ptemp, "Python/",

@@ -117,7 +117,7 @@ class Apache:
 
     def __init__(self, extra_conf="", mpm=MPM, loglevel="info",
                  suites=None, env=None, servername="localhost",
-                 load_python=True):
+                 load_python=True, module_so=MODULE_SO):
         self.mpm = mpm
         self.root = Path(tempfile.mkdtemp(prefix="mp-test-"))
         self.root.chmod(0o755)
@@ -139,6 +139,7 @@ class Apache:
         self.loglevel = loglevel
         # False for a peer server (mod_wsgi) that must not embed us too.
         self.load_python = load_python
+        self.module_so = module_so      # another build's (test_packaging)
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = str(self.lib)
         self.env.update(env or {})
@@ -176,7 +177,7 @@ class Apache:
         extra += "\n" + self.suite_fragments()
         self.conf.write_text(BASE_CONF.format(
             **self.placeholders(), user=user, load_modules="\n".join(loads),
-            python_load=('LoadModule python_module "%s"' % MODULE_SO
+            python_load=('LoadModule python_module "%s"' % self.module_so
                          if self.load_python else ""),
             mpm_conf=MPM_CONF[self.mpm],
             loglevel=self.loglevel, extra=extra))

@@ -65,6 +65,9 @@ CONTEXTS = {
     "PythonOptimize": SERVER_ONLY,
     "PythonOption": ANYWHERE,
     "PythonPath": ANYWHERE,
+    # Beyond the original's 26 (issue 10; install.rst).
+    "PythonHome": SERVER_ONLY,
+    "PythonVirtualEnv": "Allowed in *.conf anywhere",
 }
 
 
@@ -78,9 +81,11 @@ def test_config_command_table(apache):
     DIR-PythonHandlerModule, DIR-PythonImport, DIR-PythonInterpreter,
     DIR-PythonInterpPerDirectory, DIR-PythonInterpPerDirective,
     DIR-PythonDebug, DIR-PythonEnablePdb, DIR-PythonAutoReload,
-    DIR-PythonOptimize, DIR-PythonOption, DIR-PythonPath)."""
+    DIR-PythonOptimize, DIR-PythonOption, DIR-PythonPath), plus the two
+    of this implementation for Python environments, PythonHome and
+    PythonVirtualEnv (not in .htaccess files)."""
     table = directive_table(apache)
-    assert len(table) == 26
+    assert len(table) == 26 + 2
     assert "PythonNoReload" not in table
     for name, where in CONTEXTS.items():
         assert table[name] == where, name

@@ -33,6 +33,7 @@ typedef struct {
     const char *section;        /* path of the section (cmd->path) */
     const ap_directive_t *section_node; /* its config node, for requires() */
     int in_location;            /* section is a <Location> with handlers */
+    const char *virtual_env;    /* PythonVirtualEnv (not in get_config) */
 } mp_dir_conf;
 
 /* Per-server configuration: server-level copies (DIR-merge-server). */
@@ -41,6 +42,7 @@ typedef struct {
     apr_table_t *options;
     mp_handler *connection_handler;    /* PythonConnectionHandler */
     apr_array_header_t *imports;       /* PythonImport, in order written */
+    const char *virtual_env;           /* server-level PythonVirtualEnv */
 } mp_server_conf;
 
 /* A PythonImport entry. */
@@ -58,6 +60,21 @@ void *mp_config_server_merge(apr_pool_t *p, void *base, void *add);
 
 /* The optimisation level requested by PythonOptimize (0 or 2). */
 int mp_config_optimize(void);
+
+/* PythonHome, or NULL for the built-in default. */
+const char *mp_config_python_home(void);
+
+/*
+ * Match each PythonVirtualEnv to the interpreter that serves its context
+ * (PythonInterpreter of the section, else of the server, else the virtual
+ * host's name).  Called once the configuration is read (post_config);
+ * returns NULL, or a message when the configuration cannot work.
+ */
+const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *s);
+
+/* The site-packages directory to add to interpreter `interp` when it is
+ * created, or NULL. */
+const char *mp_config_virtual_env(const char *interp);
 
 /* Convenience accessors; never NULL for a live request/server. */
 mp_dir_conf *mp_config_dir(request_rec *r);

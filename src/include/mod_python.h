@@ -49,7 +49,11 @@
 #include "apr_file_info.h"
 
 #include "mp_version.h"
+/* What configure found.  setup.py builds define the same macros on the
+ * command line instead (and MP_SETUP_PY), whatever configure left here. */
+#ifndef MP_SETUP_PY
 #include "mp_build.h"
+#endif
 
 APLOG_USE_MODULE(python);
 
