@@ -299,9 +299,11 @@ def quote_if_space(s):
 def mod_python_so():
     """Path of the mod_python.so a configuration should load.
 
-    LIBEXECDIR's copy (where ``make install`` puts it), unless this
-    package is the one in the source tree mod_python was built in: then
-    the tree's own build, so the tree works without installing.
+    The one installed with this package (version.MOD_PYTHON_SO: beside
+    it after a pip install, else LIBEXECDIR's copy, where ``make install``
+    puts it), unless this package is the one in the source tree
+    mod_python was built in: then the tree's own build, so the tree works
+    without installing.
     """
     tree_so = getattr(mod_python.version, "TEST_MOD_PYTHON_SO", "")
     if tree_so:
@@ -311,7 +313,9 @@ def mod_python_so():
         if (os.path.exists(tree_so) and os.path.exists(tree_pkg)
                 and os.path.samefile(here, tree_pkg)):
             return tree_so
-    return os.path.join(mod_python.version.LIBEXECDIR, "mod_python.so")
+    return getattr(mod_python.version, "MOD_PYTHON_SO",
+                   os.path.join(mod_python.version.LIBEXECDIR,
+                                "mod_python.so"))
 
 
 def module_path(name):
