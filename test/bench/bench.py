@@ -333,46 +333,40 @@ def session_case(store):
         note="a page that loads and saves a %s" % store)
 
 
-# A fixed set of processes, started up front and never stopped, with room
-# for wrk's 32 connections at once: a process started during a run would
-# charge its start (and Python's) to whatever is measured.  Prefork gives a
-# kept-alive connection a process for its whole life, so it needs one per
-# connection; event closes kept-alive connections when its threads run
-# short, which wrk would count as errors.  (Prefork may add a process when
-# the warm-up below keeps all 40 busy: hence a limit of 48, not 40, or it
-# would log that it reached the limit.)
-THREADED = """
-ServerLimit 2
-StartServers 2
-ThreadsPerChild 32
-MaxRequestWorkers 64
-MinSpareThreads 1
-MaxSpareThreads 64
-"""
-MPM_TUNING = {
-    "prefork": """
-StartServers 40
-MinSpareServers 1
-MaxSpareServers 48
-MaxRequestWorkers 48
-""",
-    "event": THREADED,
-    "worker": THREADED,
-}
+def mpm_tuning(mpm, connections):
+    """The MPM settings for wrk's `connections` (32 by default).
+
+    A fixed set of processes, started up front and never stopped, with
+    room for all connections at once: a process started during a run
+    would charge its start (and Python's) to whatever is measured.
+    Prefork gives a kept-alive connection a process for its whole life, so
+    it needs one per connection, and one per warm-up connection (8 more);
+    event closes kept-alive connections when its threads run short, which
+    wrk would count as errors.  (Prefork may add a process when the
+    warm-up keeps all of them busy: hence a limit 8 above that, or it
+    would log that it reached the limit.)
+    """
+    if mpm == "prefork":
+        return ("StartServers %d\nMinSpareServers 1\nMaxSpareServers %d\n"
+                "MaxRequestWorkers %d\n" % (connections + 8, connections + 16,
+                                            connections + 16))
+    return ("ServerLimit 2\nStartServers 2\nThreadsPerChild %d\n"
+            "MaxRequestWorkers %d\nMinSpareThreads 1\nMaxSpareThreads %d\n"
+            % (connections, 2 * connections, 2 * connections))
+
 
 # wrk counts every connection the server closes as a read error; with
 # httpd's default of 100 requests per connection the "failed" column would
 # fill with those.
 SERVER_TUNING = "MaxKeepAliveRequests 0\n"
 
-# Before measuring a case, this many connections at once each send it a
-# request, then all of them a second one: every process (up to this many)
-# then has its handler imported, so first imports are not what we time.
-WARMUP_CONNECTIONS = 40
 
-
-def warm_up(server, case):
-    barrier = threading.Barrier(WARMUP_CONNECTIONS, timeout=20)
+def warm_up(server, case, connections):
+    """Before measuring a case, this many connections at once each send it
+    a request, then all of them a second one: every process (up to this
+    many) then has its handler imported, so first imports are not what we
+    time."""
+    barrier = threading.Barrier(connections, timeout=20)
 
     def client():
         with requests.Session() as session:
@@ -386,7 +380,7 @@ def warm_up(server, case):
             session.get(server.url + case.url, timeout=60)
 
     threads = [threading.Thread(target=client)
-               for _ in range(WARMUP_CONNECTIONS)]
+               for _ in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
@@ -490,7 +484,8 @@ def run_ab(url, args):
 
 def run_wrk(url, args):
     out = subprocess.run(
-        [args.wrk, "-t2", "-c32", "-d%ds" % args.duration, url],
+        [args.wrk, "-t2", "-c%d" % args.connections,
+         "-d%ds" % args.duration, url],
         capture_output=True, text=True)
     text = out.stdout + out.stderr
     if out.returncode != 0:
@@ -507,7 +502,7 @@ TOOLS = {
     "ab": ("ab", "apache2-utils", run_ab,
            "`ab -n {requests} -c 1` (no keep-alive){ab_limit}"),
     "wrk": ("wrk", "wrk", run_wrk,
-            "`wrk -t2 -c32 -d{duration}s` (keep-alive)"),
+            "`wrk -t2 -c{connections} -d{duration}s` (keep-alive)"),
 }
 
 
@@ -645,7 +640,7 @@ HOW_TO_READ = """\
 How to read the table: one row per case and tool, each case in a fresh
 server of its own.
 - requests/s: the tool's mean rate.  ab sends its requests one at a time,
-  a new connection each (the seeds' method); wrk keeps 32 connections
+  a new connection each (the seeds' method); wrk keeps its connections
   alive and busy for the whole run.
 - failed/non-2xx: requests that failed (connect or read errors, wrong
   lengths) / answered with a status other than 2xx.  Anything but 0/0
@@ -767,18 +762,24 @@ def measure(case, tools, args, mpm, results, pg):
     mod_python), check it, then time it with each tool into `results`,
     with the server's memory after each run.  Returns the error log's
     troubling lines."""
-    conf = SERVER_TUNING + MPM_TUNING[mpm] + case.conf
+    conf = SERVER_TUNING + mpm_tuning(mpm, args.connections) + case.conf
     server = BenchApache(conf, mpm=mpm, suites=[], loglevel="warn",
                          load_python=not case.peer, pg=pg)
     try:
         server.install_bench_files()
+        t0 = time.time()
         server.start()
         check(server, case)
+        print("bench: %s %s: server started in %.1f s" % (
+            mpm, case.name, time.time() - t0), file=sys.stderr, flush=True)
         for tool in tools:
             print("bench: %s %s with %s ..." % (mpm, case.name, tool),
                   file=sys.stderr, flush=True)
-            warm_up(server, case)
+            t0 = time.time()
+            warm_up(server, case, args.connections + 8)
             wait_quiet(server)
+            print("bench:   warmed up in %.1f s" % (time.time() - t0),
+                  file=sys.stderr, flush=True)
             started = time.time()
             r = results[case.name, tool] = TOOLS[tool][2](
                 server.url + case.url, args)
@@ -793,12 +794,15 @@ def measure(case, tools, args, mpm, results, pg):
                 for line in server.error_log().splitlines()
                 if TROUBLE.search(line) or SEVERE.search(line)]
     finally:
+        t0 = time.time()
         if args.keep:
             server.stop()
             print("bench: server root kept in %s" % server.root,
                   file=sys.stderr)
         else:
             server.cleanup()
+        print("bench: %s %s: server stopped in %.1f s" % (
+            mpm, case.name, time.time() - t0), file=sys.stderr, flush=True)
 
 
 def main():
@@ -815,6 +819,10 @@ def main():
                              "runs of the slow CGI cases)")
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds per wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=32,
+                        help="wrk's connections (default 32); the servers "
+                             "get processes or threads for them (fewer "
+                             "make short runs under prefork quicker)")
     parser.add_argument("--case", action="append", dest="cases",
                         metavar="NAME", help="measure only these cases")
     parser.add_argument("--tool", action="append", dest="tools",
@@ -832,6 +840,8 @@ def main():
                         help="keep the server roots (logs) for inspection")
     args = parser.parse_args()
     mpms = args.mpms or ["event", "prefork"]
+    if args.connections < 2:
+        parser.error("--connections: wrk's two threads need two at least")
     args.ab_limit = ", at most %d s" % args.ab_time if args.ab_time else ""
 
     known = [c.name for c in cases(mpms[0])]
