@@ -301,7 +301,7 @@ def peer_cases():
              note="the WSGI application in mod_wsgi, embedded mode",
              peer=True),
         Case("mod_wsgi-daemon", "/wsgi-daemon",
-             'WSGIDaemonProcess bench processes=2 threads=16\n'
+             load + 'WSGIDaemonProcess bench processes=2 threads=16\n'
              'WSGIScriptAlias /wsgi-daemon "{bench}/bench_wsgi.py" '
              'process-group=bench\n',
              note="the WSGI application in mod_wsgi, daemon mode (2 "
@@ -464,6 +464,7 @@ class Result:
     non2xx: int           # answers with another status
     done: int = 0         # requests completed
     rss_kb: int = 0       # the server's total VmRSS after the run
+    pss_kb: int = 0       # ... and PSS
     procs: int = 0        # ... over this many processes
 
 
@@ -525,12 +526,14 @@ def wait_quiet(server, timeout=60):
 
 
 def server_memory(server):
-    """(total VmRSS in kB, number of processes) of the server's parent and
-    all its descendants (the CGI daemon, mod_wsgi's daemon processes...),
-    found from the pid file and /proc."""
+    """(total VmRSS in kB, total PSS in kB, number of processes) of the
+    server's parent and all its descendants (the CGI daemon, mod_wsgi's
+    daemon processes...), found from the pid file and /proc.  PSS charges
+    each shared page to its sharers in equal parts: what the server costs
+    the machine, where RSS counts a shared page once per process."""
     parent = server.pid()
     if parent is None:
-        return 0, 0
+        return 0, 0, 0
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -542,7 +545,7 @@ def server_memory(server):
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, count, todo = 0, 0, [parent]
+    rss, pss, count, todo = 0, 0, 0, [parent]
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
@@ -550,12 +553,17 @@ def server_memory(server):
             with open("/proc/%d/status" % pid) as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        rss += int(line.split()[1])
                         count += 1
+                        break
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
                         break
         except OSError:
             pass            # gone meanwhile (a CGI ending)
-    return total, count
+    return rss, pss, count
 
 
 SEVERE = re.compile(r":(error|crit|alert|emerg)\]")
@@ -613,7 +621,8 @@ def table(results, names, tools):
     """The markdown table of one MPM's `results` ({(case, tool): Result})."""
     pg = any(name.startswith("pg-") for name in names)
     head = ["case", "tool", "requests/s", "failed/non-2xx", "vs static",
-            "vs CGI"] + (["vs pg-cgi"] if pg else []) + ["RSS MB (procs)"]
+            "vs CGI"] + (["vs pg-cgi"] if pg else []) + ["RSS MB (procs)",
+                                                         "PSS MB"]
     rows = ["| " + " | ".join(head) + " |",
             "|" + "|".join("------" if i < 2 else "-----:"
                            for i in range(len(head))) + "|"]
@@ -631,7 +640,8 @@ def table(results, names, tools):
                      "%d/%d" % (r.failed, r.non2xx), vs("static"), vs("cgi")]
             if pg:
                 cells.append(vs("pg-cgi") if name.startswith("pg-") else "")
-            cells.append("%.0f (%d)" % (r.rss_kb / 1024, r.procs))
+            cells += ["%.0f (%d)" % (r.rss_kb / 1024, r.procs),
+                      "%.0f" % (r.pss_kb / 1024)]
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -652,6 +662,8 @@ server of its own.
   and all its descendants) after that row's run, and their number.  Pages
   shared between processes count once per process, so this overstates
   what the server really uses; compare rows within one MPM.
+- PSS MB: the same processes' proportional set size: each shared page
+  split among its sharers, so the sum is what the server really uses.
 - All figures come from one short run on a shared machine: compare ratios,
   not absolute rates, and rerun before trusting a difference of a few %."""
 HOW_TO_READ_PG = """\
@@ -785,11 +797,12 @@ def measure(case, tools, args, mpm, results, pg):
                 server.url + case.url, args)
             # Also what the next tool's warm-up needs.
             wait_quiet(server)
-            r.rss_kb, r.procs = server_memory(server)
+            r.rss_kb, r.pss_kb, r.procs = server_memory(server)
             print("bench:   %.1f requests/s, %d/%d failed/non-2xx, "
-                  "%.0f MB in %d processes (%.0f s)" % (
-                      r.rate, r.failed, r.non2xx, r.rss_kb / 1024, r.procs,
-                      time.time() - started), file=sys.stderr, flush=True)
+                  "%.0f MB RSS (%.0f PSS) in %d processes (%.0f s)" % (
+                      r.rate, r.failed, r.non2xx, r.rss_kb / 1024,
+                      r.pss_kb / 1024, r.procs, time.time() - started),
+                  file=sys.stderr, flush=True)
         return ["%s %s: %s" % (mpm, case.name, line)
                 for line in server.error_log().splitlines()
                 if TROUBLE.search(line) or SEVERE.search(line)]
