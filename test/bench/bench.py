@@ -484,9 +484,11 @@ def run_ab(url, args):
 
 
 def run_wrk(url, args):
+    # wrk's default timeout of 2 s would count CGI requests queued behind
+    # 32 others on a busy machine as failed; 10 s is httpd's Timeout here.
     out = subprocess.run(
         [args.wrk, "-t2", "-c%d" % args.connections,
-         "-d%ds" % args.duration, url],
+         "-d%ds" % args.duration, "--timeout", "10s", url],
         capture_output=True, text=True)
     text = out.stdout + out.stderr
     if out.returncode != 0:
@@ -503,7 +505,8 @@ TOOLS = {
     "ab": ("ab", "apache2-utils", run_ab,
            "`ab -n {requests} -c 1` (no keep-alive){ab_limit}"),
     "wrk": ("wrk", "wrk", run_wrk,
-            "`wrk -t2 -c{connections} -d{duration}s` (keep-alive)"),
+            "`wrk -t2 -c{connections} -d{duration}s --timeout 10s` "
+            "(keep-alive)"),
 }
 
 
@@ -513,27 +516,31 @@ def wait_quiet(server, timeout=60):
     wrk stops with a request in flight on each connection, and for slow
     cases (CGI) the server goes on running them for a while: measuring the
     next case meanwhile would halve its figure or worse.  Every finished
-    request adds a line to the access log, so wait until it stops growing.
+    request adds a line to the access log, so wait until it stops growing
+    and no CGI process (a descendant that is not httpd) is left: on a
+    loaded machine a batch of starting CGI scripts can keep the log still
+    for a while.
     """
     log = server.root / "logs" / "access_log"
     deadline = time.time() + timeout
     last, still = -1, 0
     while time.time() < deadline and still < 3:
         size = log.stat().st_size if log.exists() else 0
-        still = still + 1 if size == last else 0
+        if size == last and not foreign_processes(server):
+            still += 1
+        else:
+            still = 0
         last = size
         time.sleep(0.1)
 
 
-def server_memory(server):
-    """(total VmRSS in kB, total PSS in kB, number of processes) of the
-    server's parent and all its descendants (the CGI daemon, mod_wsgi's
-    daemon processes...), found from the pid file and /proc.  PSS charges
-    each shared page to its sharers in equal parts: what the server costs
-    the machine, where RSS counts a shared page once per process."""
+def server_processes(server):
+    """The pids of the server's parent (from its pid file) and all its
+    descendants (the CGI daemon, mod_wsgi's daemon processes, CGI
+    scripts...), from /proc."""
     parent = server.pid()
     if parent is None:
-        return 0, 0, 0
+        return []
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -545,10 +552,39 @@ def server_memory(server):
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    rss, pss, count, todo = 0, 0, 0, [parent]
+    found, todo = [], [parent]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo += children.get(pid, [])
+    return found
+
+
+def command_name(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def foreign_processes(server):
+    """The server's descendants running something other than httpd."""
+    pids = server_processes(server)
+    if not pids:
+        return []
+    httpd = command_name(pids[0])
+    return [pid for pid in pids[1:]
+            if command_name(pid) not in (httpd, None)]
+
+
+def server_memory(server):
+    """(total VmRSS in kB, total PSS in kB, number of processes) of the
+    server's processes (server_processes()).  PSS charges
+    each shared page to its sharers in equal parts: what the server costs
+    the machine, where RSS counts a shared page once per process."""
+    rss, pss, count = 0, 0, 0
+    for pid in server_processes(server):
         try:
             with open("/proc/%d/status" % pid) as f:
                 for line in f:
@@ -647,25 +683,23 @@ def table(results, names, tools):
 
 
 HOW_TO_READ = """\
-How to read the table: one row per case and tool, each case in a fresh
-server of its own.
-- requests/s: the tool's mean rate.  ab sends its requests one at a time,
-  a new connection each (the seeds' method); wrk keeps its connections
-  alive and busy for the whole run.
-- failed/non-2xx: requests that failed (connect or read errors, wrong
-  lengths) / answered with a status other than 2xx.  Anything but 0/0
-  makes that row's rate suspect.
-- vs static, vs CGI: the rate divided by the static file's (1.00 is what
-  httpd itself reaches: the ceiling) and by standard CGI's (the seeds'
-  baseline: their handler did 52x) with the same tool, MPM and run.
-{pg}- RSS MB (procs): the sum of VmRSS over the server's processes (parent
-  and all its descendants) after that row's run, and their number.  Pages
-  shared between processes count once per process, so this overstates
-  what the server really uses; compare rows within one MPM.
-- PSS MB: the same processes' proportional set size: each shared page
-  split among its sharers, so the sum is what the server really uses.
-- All figures come from one short run on a shared machine: compare ratios,
-  not absolute rates, and rerun before trusting a difference of a few %."""
+How to read the table (one row per case and tool; each case runs in a
+fresh server of its own, after a warm-up):
+- requests/s: the tool's mean rate (the best of --repeat runs).  ab sends
+  one request at a time on a new connection (the seeds' method); wrk keeps
+  all its connections alive and busy.
+- failed/non-2xx: requests that failed (connect/read errors, timeouts,
+  wrong lengths) / answered another status, summed over the runs.
+  Anything but 0/0 makes the row's rate suspect.
+- vs static, vs CGI: the rate divided by the static file's (1.00: what
+  httpd itself reaches, the ceiling) and by standard CGI's (the seeds'
+  baseline: their handler did 52x), same tool, MPM and run.
+{pg}- RSS MB (procs): VmRSS summed over the server's processes (parent and
+  all descendants) after the row's run, and their number.  Shared pages
+  count once per process, so it overstates; PSS MB splits each shared page
+  among its sharers: what the server really uses.
+- One run on a shared machine is noisy: compare ratios, not absolute
+  rates, and rerun before trusting a difference of a few %."""
 HOW_TO_READ_PG = """\
 - vs pg-cgi: for the pg-* rows, the rate divided by pg-cgi's: what
   keeping the database connection (and Python) loaded saves.
@@ -793,10 +827,14 @@ def measure(case, tools, args, mpm, results, pg):
             print("bench:   warmed up in %.1f s" % (time.time() - t0),
                   file=sys.stderr, flush=True)
             started = time.time()
-            r = results[case.name, tool] = TOOLS[tool][2](
-                server.url + case.url, args)
-            # Also what the next tool's warm-up needs.
-            wait_quiet(server)
+            runs = []
+            for _ in range(args.repeat):
+                runs.append(TOOLS[tool][2](server.url + case.url, args))
+                # Also what the next run or warm-up needs.
+                wait_quiet(server)
+            r = results[case.name, tool] = max(runs, key=lambda r: r.rate)
+            r.failed = sum(run.failed for run in runs)
+            r.non2xx = sum(run.non2xx for run in runs)
             r.rss_kb, r.pss_kb, r.procs = server_memory(server)
             print("bench:   %.1f requests/s, %d/%d failed/non-2xx, "
                   "%.0f MB RSS (%.0f PSS) in %d processes (%.0f s)" % (
@@ -836,6 +874,10 @@ def main():
                         help="wrk's connections (default 32); the servers "
                              "get processes or threads for them (fewer "
                              "make short runs under prefork quicker)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run each tool N times per case and keep the "
+                             "best rate (failures are summed): less noise "
+                             "on a shared machine")
     parser.add_argument("--case", action="append", dest="cases",
                         metavar="NAME", help="measure only these cases")
     parser.add_argument("--tool", action="append", dest="tools",
@@ -853,6 +895,8 @@ def main():
                         help="keep the server roots (logs) for inspection")
     args = parser.parse_args()
     mpms = args.mpms or ["event", "prefork"]
+    if args.repeat < 1:
+        parser.error("--repeat: one run at least")
     if args.connections < 2:
         parser.error("--connections: wrk's two threads need two at least")
     args.ab_limit = ", at most %d s" % args.ab_time if args.ab_time else ""
@@ -904,6 +948,8 @@ def main():
         print("- %s: %s" % (key, value))
     for tool in tools:
         print("- %s: %s" % (tool, TOOLS[tool][3].format(**vars(args))))
+    if args.repeat > 1:
+        print("- each run %d times, the best rate kept" % args.repeat)
     for mpm, load, results in sections:
         print("\n### %s MPM (load average at start: %s)\n" % (mpm, load))
         print(table(results, names, tools))
