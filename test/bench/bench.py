@@ -340,19 +340,21 @@ def mpm_tuning(mpm, connections):
     room for all connections at once: a process started during a run
     would charge its start (and Python's) to whatever is measured.
     Prefork gives a kept-alive connection a process for its whole life, so
-    it needs one per connection, and one per warm-up connection (8 more);
-    event closes kept-alive connections when its threads run short, which
-    wrk would count as errors.  (Prefork may add a process when the
-    warm-up keeps all of them busy: hence a limit 8 above that, or it
-    would log that it reached the limit.)
+    it needs one per connection, and one per warm-up connection (8 more).
+    (It may add a process when the warm-up keeps all of them busy: hence a
+    limit 8 above that, or it would log that it reached the limit.)  Event
+    closes kept-alive connections when a process's threads are all busy,
+    which wrk counts as read errors: each of its two processes gets a
+    thread per connection and warm-up connection, as wrk's connections
+    need not spread evenly.
     """
+    room = connections + 8
     if mpm == "prefork":
         return ("StartServers %d\nMinSpareServers 1\nMaxSpareServers %d\n"
-                "MaxRequestWorkers %d\n" % (connections + 8, connections + 16,
-                                            connections + 16))
+                "MaxRequestWorkers %d\n" % (room, room + 8, room + 8))
     return ("ServerLimit 2\nStartServers 2\nThreadsPerChild %d\n"
             "MaxRequestWorkers %d\nMinSpareThreads 1\nMaxSpareThreads %d\n"
-            % (connections, 2 * connections, 2 * connections))
+            % (room, 2 * room, 2 * room))
 
 
 # wrk counts every connection the server closes as a read error; with
@@ -367,17 +369,22 @@ def warm_up(server, case, connections):
     many) then has its handler imported, so first imports are not what we
     time."""
     barrier = threading.Barrier(connections, timeout=20)
+    errors = []
 
     def client():
         with requests.Session() as session:
-            session.get(server.url + case.url, timeout=60)
             try:
-                # Hold the connection (and, under prefork, its process)
-                # until all are open, so they spread over the processes.
-                barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
-            session.get(server.url + case.url, timeout=60)
+                session.get(server.url + case.url, timeout=60)
+                try:
+                    # Hold the connection (and, under prefork, its
+                    # process) until all are open, so they spread over
+                    # the processes.
+                    barrier.wait()
+                except threading.BrokenBarrierError:
+                    pass
+                session.get(server.url + case.url, timeout=60)
+            except requests.RequestException as e:
+                errors.append(e)
 
     threads = [threading.Thread(target=client)
                for _ in range(connections)]
@@ -385,6 +392,9 @@ def warm_up(server, case, connections):
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        print("bench:   %d warm-up request(s) failed, e.g. %s" % (
+            len(errors), errors[0]), file=sys.stderr, flush=True)
 
 
 class BenchApache(Apache):
@@ -496,6 +506,8 @@ def run_wrk(url, args):
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                   r"timeout (\d+)", text)
     failed = sum(int(n) for n in m.groups()) if m else 0
+    if failed:
+        print("bench:   wrk: " + m.group(0), file=sys.stderr, flush=True)
     return Result(number(r"^Requests/sec:\s+([\d.]+)", text), failed,
                   int(number(r"Non-2xx or 3xx responses:\s+(\d+)", text, 0)),
                   int(number(r"^\s*(\d+) requests in ", text)))
@@ -724,10 +736,10 @@ def nice_ticks(top, scale):
     return [i * step for i in range(int(math.ceil(top / step)) + 1)]
 
 
-def svg_chart(sections, tools, scale="linear"):
+def svg_chart(sections, tools, scale="linear", subtitle=""):
     """A hand-written SVG bar chart: a panel per MPM, a group of bars per
-    case, a bar per tool, each labelled with its rate.  `sections` is
-    [(title, names, results)] as for table()."""
+    case, a bar per tool, each labelled with its rate and the server's
+    RSS.  `sections` is [(title, names, results)] as for table()."""
     width, label_w, value_w = 960, 170, 150
     plot_w = width - label_w - value_w
     bar_h, gap = 14, 10
@@ -751,6 +763,9 @@ def svg_chart(sections, tools, scale="linear"):
                    % (label_w + i * 120, y, colour))
         text(label_w + i * 120 + 18, y + 11, tool)
     text(width - 10, y + 11, "requests/s (%s scale)" % scale, "end")
+    if subtitle:
+        text(label_w, y + 32, subtitle, size=10)
+        y += 20
     y += 30
     for title, names, results in sections:
         rates = [r.rate for r in results.values()]
@@ -969,7 +984,10 @@ def main():
         svg.parent.mkdir(parents=True, exist_ok=True)
         svg.write_text(svg_chart(
             [("%s MPM" % mpm, names, results)
-             for mpm, load, results in sections], tools, args.svg_scale))
+             for mpm, load, results in sections], tools, args.svg_scale,
+            "; ".join(["mod_python %s" % BUILD.get("version", "?")]
+                      + [TOOLS[t][3].format(**vars(args)).replace("`", "")
+                         for t in tools])))
         print("\nChart: %s" % svg)
     if args.json:
         Path(args.json).write_text(json.dumps({
