@@ -7,10 +7,12 @@ that case, checks that it answers 200 with the expected body, warms it up
 (every server process imports its handler), then measures it with
 ApacheBench (`ab -n 10000 -c 1`, the seeds' method: SEED-perf-3x,
 SEED-method-tool) and with wrk (`wrk -t2 -c32 -d10s`, a concurrent load the
-seeds did not try), and records the server processes' total RSS after each
-run.  Prints a markdown table per MPM with each rate also as a ratio to the
-static file (the ceiling) and to standard CGI (the seeds' baseline), all
-from the same run, and writes an SVG bar chart of it (--svg).
+seeds did not try), and records the server processes' total RSS and PSS
+after each run.  Prints a markdown table per MPM with each rate also as a
+ratio to the static file (the ceiling) and to standard CGI (the seeds'
+baseline), all from the same run, with a note on how to read it; writes
+an SVG bar chart of it (--svg, by default test/bench/out/bench.svg) and,
+on request, the figures as JSON (--json).
 
 The pg-* cases measure the seeds' motivation (SEED-benefit-speed,
 SEED-benefit-persistence): one small query against a PostgreSQL server the
@@ -21,6 +23,7 @@ thread in a module global.
 
     make bench
     make bench BENCH_ARGS="--mpm prefork --requests 1000 --duration 5"
+    make bench BENCH_ARGS="--no-pg --repeat 3"
     /usr/bin/python3 test/bench/bench.py --case static --case handler
 
 To add a case, append a `Case` to `cases()` (its files go in
