@@ -14,8 +14,6 @@ import importlib
 import importlib.machinery
 import importlib.util
 import types
-import inspect
-import pdb
 from html import escape
 
 import _apache
@@ -333,7 +331,7 @@ def resolve_object(module, obj_str, arg=None, silent=0):
         raise AttributeError("module '%s' contains no '%s'"
                              % (module.__dict__.get("__file__"), parts[0]))
     for part in parts[1:]:
-        parent = obj(arg) if inspect.isclass(obj) else obj
+        parent = obj(arg) if isinstance(obj, type) else obj
         try:
             obj = getattr(parent, part)
         except AttributeError:
@@ -372,6 +370,9 @@ class CallBack:
 
     def _call(self, obj, arg, debug_with_pdb):
         if debug_with_pdb:
+            # Imported here: pdb (and inspect with it) would cost every
+            # server process megabytes for a rarely used option.
+            import pdb
             return pdb.runcall(obj, arg)
         return obj(arg)
 

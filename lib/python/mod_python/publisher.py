@@ -44,7 +44,6 @@ import collections.abc
 import dis
 import functools
 import hmac
-import inspect
 import os
 import re
 import sys
@@ -693,7 +692,7 @@ def _remember_plain(module, func_path, obj):
             and not _nested_auth(obj) and _PLAIN in space):
         _target, code, accepted = util._signature(obj)
         takes_req = ("req" in accepted
-                     or bool(code.co_flags & inspect.CO_VARKEYWORDS))
+                     or bool(code.co_flags & util._CO_VARKEYWORDS))
         space[_PLAIN][func_path] = (obj, takes_req)
 
 

@@ -40,11 +40,14 @@ module imports outside Apache too; only ``parse_qs``/``parse_qsl`` (C code
 in ``_apache``) and the request-bound parts need the server.
 """
 
-import inspect
 import io
 import tempfile
 import types
 from html import escape as _html_escape
+
+# The code flag of a function taking **kwargs (inspect.CO_VARKEYWORDS,
+# without importing inspect into every server process).
+_CO_VARKEYWORDS = 0x08
 
 try:
     from . import apache
@@ -822,7 +825,7 @@ def apply_fs_data(object, fs, **args):
     target, code, accepted = _signature(object)
     if code is None:
         return target()
-    if not code.co_flags & inspect.CO_VARKEYWORDS:
+    if not code.co_flags & _CO_VARKEYWORDS:
         kwargs = {k: v for k, v in kwargs.items() if k in accepted}
     else:
         kwargs = {k: v for k, v in kwargs.items() if isinstance(k, str)}
