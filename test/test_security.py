@@ -1,0 +1,161 @@
+"""Security guarantees: no header injection through any API, debug
+output only with PythonDebug On and HTML-escaped, children not running as
+root, session ids unguessable and never taken from the URL.  Publisher
+traversal, __auth__ and session validation are covered in
+test_publisher.py and test_session.py (cited in doc/security.rst).
+Suite: htdocs/security/."""
+import collections
+import os
+import re
+
+import pytest
+import requests
+
+from conftest import wait_for_log
+
+SID = re.compile(r"[0-9a-f]{32}\Z")
+
+
+def test_security_header_injection_refused_everywhere(apache):
+    """CR, LF (and NUL) in a header name or value are refused with an
+    exception by every API that sets one: headers_out and
+    err_headers_out (item and add), content_type, status_line, a
+    Location header, Cookie.add_cookie value and attributes; nothing of
+    it reaches the response (REQ-attr-headers_out,
+    REQ-attr-err_headers_out, REQ-attr-content_type, TBL-setitem,
+    TBL-add, CK-add_cookie, OBJ-str-in)."""
+    r = apache.get("/security/inject")
+    assert r.status_code == 200
+    lines = r.text.splitlines()
+    assert len(lines) == 40
+    accepted = [line for line in lines if not re.search(
+        r" refused (ValueError|CookieError)$", line)]
+    assert not accepted, accepted
+    assert "X-Injected" not in r.headers
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_security_redirect_cannot_inject(apache, which):
+    """util.redirect to a location with CR, LF or NUL raises ValueError
+    instead of sending it (UTIL-redirect)."""
+    answer = apache.raw(b"GET /security/redirect?%d HTTP/1.0\r\n\r\n"
+                        % which)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"X-Injected" not in head
+    assert body == b"refused ValueError"
+
+
+@pytest.mark.log_expected(r"PythonHandler security_h")
+def test_security_no_traceback_without_debug(apache):
+    """Without PythonDebug the client gets httpd's plain 500 page: no
+    traceback, no exception text, no source, no path (PH-err-nodebug,
+    DIR-PythonDebug)."""
+    r = apache.get("/security/boom")
+    assert r.status_code == 500
+    for leak in ("Traceback", "ValueError", "alert", "security_h",
+                 "src", "htdocs", "Mod_python error"):
+        assert leak not in r.text, leak
+    assert wait_for_log(apache, r"ValueError: <script>alert")
+
+
+@pytest.mark.log_expected(r"PythonHandler security_h")
+def test_security_debug_page_is_escaped(apache):
+    """With PythonDebug On the traceback is sent HTML-escaped: the
+    exception text and source line cannot inject markup (PH-err-debug,
+    DIR-PythonDebug)."""
+    r = apache.get("/security/debug/boom")
+    assert r.status_code == 500
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" \
+        in r.text
+    assert "<script>" not in r.text and "<b>" not in r.text
+    assert "Traceback" in r.text
+
+
+def test_security_children_not_root(apache):
+    """Handlers run in children that dropped root: uid, euid, gid and
+    egid are not 0 (httpd's mod_unixd switches user before child_init
+    starts Python, PH-start-child)."""
+    uid, euid, gid, egid = map(int, apache.get("/security/euid").text
+                               .split())
+    assert 0 not in (uid, euid, gid, egid)
+    if os.getuid() == 0:
+        import pwd
+        assert euid == pwd.getpwnam(
+            __import__("conftest").SERVER_USER).pw_uid
+
+
+@pytest.fixture
+def sessions(apache):
+    path = apache.root / "security-sessions"
+    path.mkdir(exist_ok=True)
+    path.chmod(0o777)
+    return apache.url + "/security/session"
+
+
+def cookie_sid(r):
+    m = re.search(r"pysid=([^;]*)", r.headers.get("Set-Cookie", ""))
+    return m.group(1) if m else None
+
+
+def test_security_session_ids_unguessable(sessions):
+    """New session ids are 128 random bits (secrets.token_hex): 300 fresh
+    ids are distinct, well-formed, share no long prefix, and their hex
+    digits are spread evenly (SESS-sid-gen, SESS-sid-validate)."""
+    ids = []
+    for _ in range(300):
+        r = requests.get(sessions, timeout=30)
+        got = r.json()
+        assert got["new"] and cookie_sid(r) == got["id"]
+        ids.append(got["id"])
+    assert all(SID.match(i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    ordered = sorted(ids)
+    longest = max(len(os.path.commonprefix([a, b]))
+                  for a, b in zip(ordered, ordered[1:]))
+    assert longest < 8          # ~3 expected for 300 random ids
+    digits = collections.Counter("".join(ids))
+    expected = len(ids) * 32 / 16
+    chi2 = sum((digits[d] - expected) ** 2 / expected
+               for d in "0123456789abcdef")
+    assert chi2 < 60            # 15 degrees of freedom: p < 1e-6
+
+
+def test_security_session_id_never_from_url(sessions):
+    """A session id in the query string, the path or a POSTed form is
+    ignored: only the cookie names a session; a well-formed id the server
+    never issued is not adopted either (SESS-init-validate,
+    SESS-init-new, SESS-sid-validate)."""
+    s = requests.Session()
+    first = s.get(sessions, timeout=30).json()
+    sid = first["id"]
+    assert s.get(sessions, timeout=30).json() == {"id": sid, "new": False,
+                                                  "n": 2}
+    for url, data in ((sessions + "?pysid=" + sid, None),
+                      (sessions + "/pysid=" + sid, None),
+                      (sessions + ";pysid=" + sid, None),
+                      (sessions, {"pysid": sid})):
+        r = requests.request("POST" if data else "GET", url, data=data,
+                             timeout=30)
+        got = r.json() if r.status_code == 200 else None
+        if got is not None:
+            assert got["new"] and got["id"] != sid, url
+    # Fixation: an id chosen by the client is replaced.
+    chosen = "0123456789abcdef" * 2
+    got = requests.get(sessions, headers={"Cookie": "pysid=" + chosen},
+                       timeout=30).json()
+    assert got["new"] and got["id"] != chosen
+
+
+def test_security_session_invalidate_rotates(sessions):
+    """After invalidate() the old id is dead: presenting it again gives a
+    new session with a new id and none of the old data (SESS-invalidate,
+    SESS-delete)."""
+    s = requests.Session()
+    sid = s.get(sessions, timeout=30).json()["id"]
+    assert s.get(sessions, timeout=30).json()["n"] == 2
+    s.get(sessions + "?invalidate", timeout=30)
+    got = requests.get(sessions, headers={"Cookie": "pysid=" + sid},
+                       timeout=30).json()
+    assert got["new"] and got["id"] != sid and got["n"] == 1
