@@ -159,3 +159,71 @@ def test_security_session_invalidate_rotates(sessions):
     got = requests.get(sessions, headers={"Cookie": "pysid=" + sid},
                        timeout=30).json()
     assert got["new"] and got["id"] != sid and got["n"] == 1
+
+
+# ----------------------------------------------------------------------
+# Resource limits: each bounded, each a clear 4xx
+
+def form_post(apache, body):
+    return apache.post("/fuzz/formhttp", data=body, headers={
+        "Content-Type": "multipart/form-data; boundary=B"})
+
+
+def test_security_limit_many_multipart_parts(apache):
+    """More than max_parts (1000) parts in a multipart body: 400; 1000
+    are fine (UTIL-FieldStorage-ctor, UTIL-qs-limits)."""
+    def body(n):
+        return b"".join(b'--B\r\nContent-Disposition: form-data; '
+                        b'name="f%d"\r\n\r\nv\r\n' % i
+                        for i in range(n)) + b"--B--\r\n"
+    assert form_post(apache, body(1001)).status_code == 400
+    r = form_post(apache, body(1000))
+    assert r.status_code == 200 and len(r.json()) == 1000
+
+
+def test_security_limit_multipart_headers(apache):
+    """A part header line over 8190 bytes, or over 100 header lines in a
+    part: 400 (UTIL-FieldStorage-ctor)."""
+    long_line = (b'--B\r\nContent-Disposition: form-data; name="f"\r\n'
+                 b"X-Long: " + b"y" * 9000 + b"\r\n\r\nv\r\n--B--\r\n")
+    many = (b'--B\r\nContent-Disposition: form-data; name="f"\r\n'
+            + b"X: y\r\n" * 101 + b"\r\nv\r\n--B--\r\n")
+    assert form_post(apache, long_line).status_code == 400
+    assert form_post(apache, many).status_code == 400
+
+
+def test_security_limit_big_urlencoded_body(apache):
+    """A urlencoded body over max_field_size (16 MiB): 413 before it is
+    read (UTIL-FieldStorage-ctor)."""
+    r = apache.post("/fuzz/formhttp", data=b"a=" + b"x" * (17 << 20),
+                    headers={"Content-Type":
+                             "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+
+
+def test_security_limit_request_line_and_headers(apache):
+    """httpd's own limits stand in front of mod_python: a query string
+    past LimitRequestLine gives 414; a header line past
+    LimitRequestFieldSize, or too many header lines, 400; the child
+    serves on (UTIL-qs-limits)."""
+    assert apache.get("/fuzz/args?" + "a=b&" * 3000).status_code == 414
+    r = apache.get("/fuzz/args?" + "a=b&" * 1500)
+    assert r.status_code == 200 and len(r.json()["fields"]) == 1500
+    assert apache.get("/fuzz/header",
+                      headers={"X-Fuzz": "x" * 10000}).status_code == 400
+    assert apache.get("/fuzz/header", headers={
+        "X-F%d" % i: "x" for i in range(200)}).status_code == 400
+    assert apache.get("/fuzz/header",
+                      headers={"X-Fuzz": "ok"}).json() == b"ok".hex()
+
+
+@pytest.mark.log_expected(r"AH00127")
+def test_security_limit_deep_publisher_path(apache):
+    """A publisher path of 1500 components is a 404, not a deep
+    recursion or a 500; one too long for a file name is refused by httpd
+    (403) before any Python runs (PUB-traverse, PUB-err-404)."""
+    path = "/publisher/site/index/" + "z/" * 1500 + "end"
+    assert apache.get(path).status_code == 404
+    path = "/publisher/site/index/" + "zzz/" * 1500 + "end"
+    assert apache.get(path).status_code == 403
+    assert apache.get("/publisher/site/index").status_code == 200
