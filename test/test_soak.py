@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from conftest import Apache, HTDOCS, HTTPD, MODULES, MPM, alive
+from conftest import (Apache, HTDOCS, HTTPD, MODULES, MPM, alive,
+                      wait_for_log)
 
 REQUESTS = int(os.environ.get("MP_SOAK_REQUESTS", "20000"))
 RSS_LIMIT_KB = 5 * 1024
@@ -338,3 +339,38 @@ def test_soak_stop_is_clean(server):
            if NOISE.search(line)]
     assert not bad, "\n".join(bad)
     assert "caught SIGTERM, shutting down" in server.error_log()
+
+
+ATEXIT_CONF = """
+PythonPath "['{htdocs}/soak'] + sys.path"
+<Location /atexit>
+    SetHandler mod_python
+    PythonHandler soak_h::register_atexit
+</Location>
+<Location /atexit-sub>
+    SetHandler mod_python
+    PythonInterpreter soak_sub
+    PythonHandler soak_h::register_atexit
+</Location>
+"""
+
+
+def test_soak_atexit_runs_at_child_exit(make_apache):
+    """At child exit the atexit callbacks of every interpreter run (after
+    the register_cleanup callbacks; Python itself is not finalised), for
+    a graceful restart and for a stop, and the exit is clean
+    (PH-child-exit)."""
+    srv = make_apache(ATEXIT_CONF)
+    first = {srv.get(path).text for path in ("/atexit", "/atexit-sub")}
+    assert len(first) == 2
+    graceful(srv)
+    for marker in first:
+        wait_for_log(srv, re.escape(marker), timeout=15)
+    second = {srv.get(path).text for path in ("/atexit", "/atexit-sub")}
+    assert len(second) == 2 and not first & second
+    srv.stop()
+    log = srv.error_log()
+    for marker in first | second:
+        assert log.count(marker) == 1, (marker, log[-2000:])
+    bad = [line for line in log.splitlines() if NOISE.search(line)]
+    assert not bad, "\n".join(bad)

@@ -43,3 +43,17 @@ def big(req):
     except OSError:
         pass                    # the client left: nobody to tell
     return apache.OK
+
+
+def register_atexit(req):
+    """Register an atexit callback in this interpreter (once)."""
+    import atexit
+    import sys
+    marker = "soak-atexit %s %d" % (req.interpreter, os.getpid())
+    state = sys.modules[__name__].__dict__
+    if not state.get("atexit_registered"):
+        state["atexit_registered"] = True
+        atexit.register(apache.log_error, marker, apache.APLOG_NOTICE)
+    req.content_type = "text/plain"
+    req.write(marker)
+    return apache.OK
