@@ -18,8 +18,8 @@ SID = re.compile(r"[0-9a-f]{32}\Z")
 
 def test_security_header_injection_refused_everywhere(apache):
     """CR, LF (and NUL) in a header name or value are refused with an
-    exception by every API that sets one: headers_out and
-    err_headers_out (item and add), content_type, status_line, a
+    exception by every API that sets one: headers_out, err_headers_out
+    and headers_in (item, add, update), content_type, status_line, a
     Location header, Cookie.add_cookie value and attributes; nothing of
     it reaches the response (REQ-attr-headers_out,
     REQ-attr-err_headers_out, REQ-attr-content_type, TBL-setitem,
@@ -27,11 +27,36 @@ def test_security_header_injection_refused_everywhere(apache):
     r = apache.get("/security/inject")
     assert r.status_code == 200
     lines = r.text.splitlines()
-    assert len(lines) == 40
+    assert len(lines) == 48
     accepted = [line for line in lines if not re.search(
         r" refused (ValueError|CookieError)$", line)]
     assert not accepted, accepted
     assert "X-Injected" not in r.headers
+
+
+def test_security_marshal_cookie_checked_before_unmarshal(monkeypatch):
+    """A MarshalCookie's value reaches marshal.loads only once its
+    signature is right: a tampered one is never unmarshalled
+    (CK-Marshal-unmarshal, CK-Signed-verify)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent
+                           / "lib" / "python"))
+    from mod_python import Cookie
+    seen = []
+    real = Cookie.marshal.loads
+    monkeypatch.setattr(Cookie.marshal, "loads",
+                        lambda data: seen.append(data) or real(data))
+    header = str(Cookie.MarshalCookie("m", {"a": [1, 2]}, secret="s"))
+    got = Cookie.MarshalCookie.parse(header, "s")["m"]
+    assert got.value == {"a": [1, 2]} and len(seen) == 1
+    name, _, value = header.partition("=")
+    tampered = name + "=" + value[:-2] + ("A" if value[-2] != "A" else "B") \
+        + value[-1]
+    got = Cookie.MarshalCookie.parse(tampered, "s")["m"]
+    assert type(got) is Cookie.Cookie and len(seen) == 1
+    assert type(Cookie.MarshalCookie.parse(header, "other")["m"]) \
+        is Cookie.Cookie and len(seen) == 1
 
 
 @pytest.mark.parametrize("which", range(4))

@@ -20,6 +20,10 @@ def _attempts(req):
             lambda bad=bad: req.err_headers_out.__setitem__("X-Test", bad)
         yield "err_headers_out.add", bad, \
             lambda bad=bad: req.err_headers_out.add("X-Test", bad)
+        yield "headers_in[]", bad, \
+            lambda bad=bad: req.headers_in.__setitem__("X-Test", bad)
+        yield "headers_out.update", bad, \
+            lambda bad=bad: req.headers_out.update({"X-Test": bad})
         yield "header name", bad, \
             lambda bad=bad: req.headers_out.__setitem__(bad, "v")
         yield "content_type", bad, \
