@@ -50,6 +50,15 @@ def phase(req):
     return apache.OK
 
 
+def server_phase(req):
+    """For server-level phases: fault only on /faults/<phase>."""
+    place = {"PythonPostReadRequestHandler": "/faults/postread",
+             "PythonTransHandler": "/faults/trans"}[req.phase]
+    if req.uri == place:
+        return phase(req)
+    return apache.DECLINED
+
+
 def handler(req):
     params = _params(req.args)
     _mark("handler", params)
