@@ -322,6 +322,85 @@ def test_soak_graceful_restart_under_load(server):
         assert not c.failures, c.failures
 
 
+RELOADABLE = """\
+import os
+import time
+from mod_python import apache
+VERSION_A = %d
+apache.log_error("soak-reload exec %%d %%d" %% (VERSION_A, os.getpid()),
+                 apache.APLOG_NOTICE)
+time.sleep(0.3)             # a slow import: requests arrive meanwhile
+VERSION_B = %d
+
+
+def handler(req):
+    req.content_type = "text/plain"
+    req.write("%%d %%d" %% (VERSION_A, VERSION_B))
+    return apache.OK
+"""
+
+
+def write_module(path, version):
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(RELOADABLE % (version, version))
+    tmp.chmod(0o644)
+    os.replace(tmp, path)
+
+
+def test_soak_autoreload_under_load(server):
+    """A handler module replaced twice while clients request it: every
+    answer comes from a whole module (never half executed), each process
+    executes each new version at most once, and all end on the last
+    version (PH-imp-reload, PH-imp-lock)."""
+    path = server.htdocs / "soak" / "soak_reload.py"
+    write_module(path, 1)
+    assert server.get("/soak/reload").text == "1 1"
+    log_start = len(server.error_log())
+    stop = threading.Event()
+    answers, errors = [], []
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port,
+                                          timeout=30)
+        while not stop.is_set():
+            try:
+                conn.request("GET", "/soak/reload")
+                resp = conn.getresponse()
+                answers.append((resp.status, resp.read()))
+            except Exception as exc:
+                errors.append(repr(exc))
+                conn.close()
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    try:
+        for version in (2, 3):
+            time.sleep(1.5)
+            write_module(path, version)
+        time.sleep(2.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors, errors[:5]
+    bad = [a for a in answers
+           if a[0] != 200 or a[1] not in (b"1 1", b"2 2", b"3 3")]
+    assert not bad, bad[:5]
+    assert (200, b"3 3") in answers
+    execs = re.findall(r"soak-reload exec (\d) (\d+)",
+                       server.error_log()[log_start:])
+    assert execs and all(execs.count(e) == 1 for e in execs), execs
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if all(server.get("/soak/reload").text == "3 3" for _ in range(20)):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("not all processes reached version 3")
+
+
 NOISE = re.compile(r"exit signal|Segmentation|AH00052|AH00045|AH00046|"
                    r"\[python:(warn|error|crit|alert|emerg)\]|"
                    r"Fatal Python error|Traceback|still did not exit")
