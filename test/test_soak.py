@@ -17,6 +17,7 @@ import threading
 import time
 
 import pytest
+from requests import Session as requests_session
 
 from conftest import (Apache, HTDOCS, HTTPD, MODULES, MPM, alive,
                       wait_for_log)
@@ -399,6 +400,43 @@ def test_soak_autoreload_under_load(server):
         time.sleep(0.5)
     else:
         pytest.fail("not all processes reached version 3")
+
+
+SELF_EDITING = """\
+import os
+import time
+from mod_python import apache
+VERSION = 1
+if VERSION == 1:
+    # An edit of this file that lands while the module executes.
+    source = open(__file__).read().replace("VERSION = 1", "VERSION = 2", 1)
+    with open(__file__ + ".tmp", "w") as f:
+        f.write(source)
+    later = time.time() + 2
+    os.utime(__file__ + ".tmp", (later, later))
+    os.replace(__file__ + ".tmp", __file__)
+
+
+def handler(req):
+    req.content_type = "text/plain"
+    req.write(str(VERSION))
+    return apache.OK
+"""
+
+
+def test_soak_autoreload_edit_during_import(server):
+    """A module file edited while the module is being executed is loaded
+    again at the next check: the mtime recorded is the one from before
+    the source was read (PH-imp-reload)."""
+    directory = server.htdocs / "soak" / "edit"
+    directory.mkdir()
+    directory.chmod(0o777)
+    (directory / "soak_edit.py").write_text(SELF_EDITING)
+    (directory / "soak_edit.py").chmod(0o666)
+    with requests_session() as s:       # one process throughout
+        assert s.get(server.url + "/soak/edit", timeout=30).text == "1"
+        time.sleep(1.2)
+        assert s.get(server.url + "/soak/edit", timeout=30).text == "2"
 
 
 NOISE = re.compile(r"exit signal|Segmentation|AH00052|AH00045|AH00046|"
