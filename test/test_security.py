@@ -111,6 +111,45 @@ def test_security_children_not_root(apache):
             __import__("conftest").SERVER_USER).pw_uid
 
 
+def test_security_failed_privilege_drop_aborts_child():
+    """A child that could not drop root (here: started in a user namespace
+    that cannot map the User/Group ids, so setgid fails) never runs
+    Python: mod_python ends it (MP0172) and no request is answered as
+    root (PH-start-child)."""
+    import shutil
+    import subprocess
+    import time
+    from conftest import Apache, HTTPD, alive
+    if os.getuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare")
+    if subprocess.run(["unshare", "-U", "-r", "true"]).returncode != 0:
+        pytest.skip("user namespaces not available")
+    srv = Apache(suites=["security"])
+    try:
+        subprocess.run(["unshare", "-U", "-r", HTTPD, "-f", str(srv.conf),
+                        "-k", "start"], env=srv.env, check=True, timeout=30)
+        log = wait_for_log(srv, r"MP0172: .* still runs as root", 15)
+        assert log
+        answers = []
+        for _ in range(5):
+            try:
+                answers.append(requests.get(srv.url + "/security/euid",
+                                            timeout=3).text)
+            except requests.RequestException:
+                answers.append(None)
+            time.sleep(0.2)
+        assert not [a for a in answers if a and a.split()[1] == "0"], \
+            answers
+        assert "unable to set group id" in srv.error_log()
+        # The parent gives up too (a fatal child error).
+        deadline = time.time() + 15
+        while srv.pid() and alive(srv.pid()) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not (srv.pid() and alive(srv.pid()))
+    finally:
+        srv.cleanup()
+
+
 @pytest.fixture
 def sessions(apache):
     path = apache.root / "security-sessions"
