@@ -390,6 +390,58 @@ static const char *program_name(apr_pool_t *p)
 #else
 #define program_name(p) MP_PYTHON_EXECUTABLE
 #endif
+/*
+ * Child exit (a pchild cleanup, registered after Python started, so it
+ * runs after the apache.register_cleanup callbacks): each interpreter
+ * runs its atexit callbacks.  Python itself is not finalised
+ * (PH-child-exit): an MPM worker thread that has not returned may still
+ * own a thread state, Py_EndInterpreter and Py_FinalizeEx would then
+ * abort the process, and threading._shutdown would wait for any
+ * non-daemon thread user code started, holding the child past httpd's
+ * stop timeout.  Running the callbacks needs none of that.
+ */
+static apr_status_t run_atexit(void *unused)
+{
+    apr_array_header_t *names = apr_array_make(interp_pool, 4,
+                                               sizeof(const char *));
+    apr_hash_index_t *hi;
+    int i;
+
+    /* Acquire takes table_lock: collect the names first. */
+    apr_thread_mutex_lock(table_lock);
+    for (hi = apr_hash_first(interp_pool, interps); hi;
+         hi = apr_hash_next(hi)) {
+        mp_interp *interp = apr_hash_this_val(hi);
+
+        if (interp->callback) {
+            APR_ARRAY_PUSH(names, const char *) = interp->name;
+        }
+    }
+    apr_thread_mutex_unlock(table_lock);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        mp_interp *interp = mp_interp_acquire(name, main_server);
+        PyObject *atexit, *result = NULL;
+
+        if (!interp) {
+            continue;
+        }
+        atexit = PyImport_ImportModule("atexit");
+        if (atexit) {
+            /* Errors of the callbacks are reported on sys.stderr, which
+             * is the error log, by atexit itself. */
+            result = PyObject_CallMethod(atexit, "_run_exitfuncs", NULL);
+            Py_DECREF(atexit);
+        }
+        if (!result) {
+            mp_log_python_error(NULL, main_server, APLOG_ERR, MP_LOGNO(0171)
+                                "mod_python: atexit callbacks failed");
+        }
+        Py_XDECREF(result);
+        mp_interp_release(interp);
+    }
+    return APR_SUCCESS;
+}
 
 apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
 {
@@ -440,6 +492,8 @@ apr_status_t mp_interp_start_python(apr_pool_t *pchild, server_rec *s)
     add_virtual_env(main_interp);
     PyEval_SaveThread();
     python_started = 1;
+    apr_pool_cleanup_register(pchild, NULL, run_atexit,
+                              apr_pool_cleanup_null);
 
     /* Set up the main interpreter now, so that start-up problems (such
      * as a version mismatch) show at start-up. */

@@ -11,6 +11,8 @@
 #include "api.h"
 #include "mutex.h"
 
+#include "unixd.h"
+
 /* Add mod_python/<version> and Python/<X.Y.Z> to the server tokens
  * (PH-start-tokens), and make the global mutexes (PH-start-mutex); stop
  * on PythonVirtualEnv settings that cannot work. */
@@ -44,9 +46,31 @@ static int mp_hook_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return mp_mutex_create(pconf, ptemp, s);
 }
 
+/*
+ * A child started as root that still is root although User/Group name
+ * someone else: dropping privileges failed.  httpd logs that (AH02156 and
+ * friends) but, as seen with 2.4 in a user namespace that cannot map the
+ * ids, carries on; user code must never run as root, so end the child as
+ * httpd does for a fatal child error (the parent then stops).
+ */
+static void exit_if_still_root(server_rec *s)
+{
+    if ((geteuid() == 0 && ap_unixd_config.user_id != 0)
+        || (getegid() == 0 && ap_unixd_config.group_id != 0)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MP_LOGNO(0172)
+                     "mod_python: this child still runs as root (uid %ld, "
+                     "gid %ld) instead of User/Group (%ld/%ld): dropping "
+                     "privileges failed; exiting.", (long)geteuid(),
+                     (long)getegid(), (long)ap_unixd_config.user_id,
+                     (long)ap_unixd_config.group_id);
+        exit(APEXIT_CHILDFATAL);
+    }
+}
+
 /* Python starts in each child, never in the parent (STYLE). */
 static void mp_hook_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    exit_if_still_root(s);
     mp_cleanup_init(pchild);
     mp_mutex_child_init(pchild, s);
     if (mp_interp_start_python(pchild, s) != APR_SUCCESS) {

@@ -35,19 +35,12 @@ static const struct {
     {NULL, APR_LOCK_DEFAULT}
 };
 
-/* Process-wide: set in the parent, inherited by every child.  `count` is
- * 0 whenever there are no usable mutexes. */
+/* Process-wide: set in the parent, inherited by every child, kept for
+ * the life of the parent.  `count` is 0 whenever there are no usable
+ * mutexes. */
 static int count;
 static apr_global_mutex_t **mutexes;
 static const char **lock_files;
-
-static apr_status_t forget_mutexes(void *unused)
-{
-    count = 0;
-    mutexes = NULL;
-    lock_files = NULL;
-    return APR_SUCCESS;
-}
 
 /* A server-level PythonOption of the main server, NULL when not set
  * ("" is the marker of a key given without a value). */
@@ -114,7 +107,18 @@ int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     int n, want, max_procs, max_threads;
     apr_lockmech_e mech = wanted_mechanism(s);
     pid_t parent = getpid();
+    apr_pool_t *pool = s->process->pool;
 
+    if (mutexes) {
+        /* A restart.  Made anew in pconf, the mutexes would be destroyed
+         * under the old generation's children, still serving during a
+         * graceful restart (their locks then fail with EINVAL), and the
+         * two generations would not exclude each other. */
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MP_LOGNO(0170)
+                     "mod_python: keeping the %d global mutexes across the "
+                     "restart.", count);
+        return OK;
+    }
     if (!dir) {
         dir = MP_MUTEX_DIR;
     }
@@ -126,19 +130,17 @@ int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MP_LOGNO(0161)
                  "mod_python: using mutex_directory %s", dir);
 
-    apr_pool_cleanup_register(pconf, NULL, forget_mutexes,
-                              apr_pool_cleanup_null);
-    mutexes = apr_pcalloc(pconf, (want + 1) * sizeof(*mutexes));
-    lock_files = apr_pcalloc(pconf, (want + 1) * sizeof(*lock_files));
+    mutexes = apr_pcalloc(pool, (want + 1) * sizeof(*mutexes));
+    lock_files = apr_pcalloc(pool, (want + 1) * sizeof(*lock_files));
     for (n = 0; n < want; n++) {
         apr_status_t rc;
 
         /* <dir>/mpmtx<parent pid><index> (MUTEX-files); whether a file
          * appears depends on the mechanism (fcntl and flock use one). */
-        lock_files[n] = apr_psprintf(pconf, "%s/mpmtx%" APR_PID_T_FMT "%d",
+        lock_files[n] = apr_psprintf(pool, "%s/mpmtx%" APR_PID_T_FMT "%d",
                                      dir, parent, n);
         rc = apr_global_mutex_create(&mutexes[n], lock_files[n], mech,
-                                     pconf);
+                                     pool);
 #ifdef AP_NEED_SET_MUTEX_PERMS
         if (rc == APR_SUCCESS) {
             /* The children run as User/Group and must be able to use it. */

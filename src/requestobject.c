@@ -1299,7 +1299,9 @@ static int field_set(PyObject *self, PyObject *value, void *closure)
             return 0;
         }
         s = f->type == F_PATH ? mp_path_in(r->pool, value)
-                              : mp_str_in(r->pool, value);
+            : f == &f_status_line ? mp_header_in(r->pool, value,
+                                                 "status_line")
+            : mp_str_in(r->pool, value);
         if (!s) {
             return -1;
         }
@@ -1418,11 +1420,14 @@ static PyObject *Request_get(PyObject *self, void *closure)
     case A_MAIN:
         return related_request(self, &o->main, r->main);
     case A_HEADERS_IN:
-        return table_attr(self, &o->headers_in, r->headers_in);
+        return mp_table_headers(table_attr(self, &o->headers_in,
+                                           r->headers_in));
     case A_HEADERS_OUT:
-        return table_attr(self, &o->headers_out, r->headers_out);
+        return mp_table_headers(table_attr(self, &o->headers_out,
+                                           r->headers_out));
     case A_ERR_HEADERS_OUT:
-        return table_attr(self, &o->err_headers_out, r->err_headers_out);
+        return mp_table_headers(table_attr(self, &o->err_headers_out,
+                                           r->err_headers_out));
     case A_SUBPROCESS_ENV:
         return table_attr(self, &o->subprocess_env, r->subprocess_env);
     case A_NOTES:
@@ -1504,7 +1509,7 @@ static int Request_set(PyObject *self, PyObject *value, void *closure)
     }
     switch ((int)(intptr_t)closure) {
     case A_CONTENT_TYPE:
-        if (!(s = mp_str_in(r->pool, value))) {
+        if (!(s = mp_header_in(r->pool, value, "content_type"))) {
             return -1;
         }
         ap_set_content_type(r, s);

@@ -38,18 +38,36 @@ PyObject *mp_table_wrap(mp_module_state *st, apr_table_t *table,
     t->table = table;
     t->pool = NULL;
     t->owner = Py_XNewRef(owner);
+    t->headers = 0;
     PyObject_GC_Track(t);
     return (PyObject *)t;
 }
 
+PyObject *mp_table_headers(PyObject *table)
+{
+    if (table) {
+        ((TableObject *)table)->headers = 1;
+    }
+    return table;
+}
+
 /* A key given by the caller: str or bytes (OBJ-str-in). */
-static char *key_in(apr_pool_t *p, PyObject *key)
+static char *key_in(apr_pool_t *p, PyObject *self, PyObject *key)
 {
     if (!PyUnicode_Check(key) && !PyBytes_Check(key)) {
         PyErr_SetString(PyExc_TypeError, "table keys must be strings");
         return NULL;
     }
-    return mp_str_in(p, key);
+    /* Lookups (self NULL) take any key. */
+    return self && ((TableObject *)self)->headers
+        ? mp_header_in(p, key, "a header name") : mp_str_in(p, key);
+}
+
+/* A value to store: in a header table it must stay on its line. */
+static char *value_in(apr_pool_t *p, PyObject *self, PyObject *value)
+{
+    return ((TableObject *)self)->headers
+        ? mp_header_in(p, value, "a header value") : mp_str_in(p, value);
 }
 
 /* All values for `key` as a new list, in insertion order. */
@@ -111,7 +129,7 @@ static PyObject *Table_subscript(PyObject *self, PyObject *key)
     if (!p) {
         return NULL;
     }
-    if ((k = key_in(p, key)) && (list = values_for(t, k))) {
+    if ((k = key_in(p, NULL, key)) && (list = values_for(t, k))) {
         Py_ssize_t n = PyList_GET_SIZE(list);
 
         if (n == 0) {
@@ -140,7 +158,8 @@ static int Table_ass_subscript(PyObject *self, PyObject *key,
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, key)) && (!value || (v = mp_str_in(p, value)))) {
+    if ((k = key_in(p, self, key))
+        && (!value || (v = value_in(p, self, value)))) {
         if (value) {
             apr_table_set(t, k, v);
         }
@@ -169,7 +188,7 @@ static int contains(apr_table_t *t, PyObject *key)
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, key))) {
+    if ((k = key_in(p, NULL, key))) {
         found = 0;
         e = entries(t, &n);
         for (i = 0; i < n && !found; i++) {
@@ -381,7 +400,7 @@ static PyObject *first_value(apr_table_t *t, PyObject *key, int *found)
     if (!p) {
         return NULL;
     }
-    if ((k = key_in(p, key))) {
+    if ((k = key_in(p, NULL, key))) {
         e = entries(t, &n);
         for (i = 0; i < n; i++) {
             if (e[i].key && !strcasecmp(e[i].key, k)) {
@@ -445,7 +464,8 @@ static PyObject *Table_has_key(PyObject *self, PyObject *key)
     return found < 0 ? NULL : PyLong_FromLong(found);
 }
 
-static int add_entry(apr_table_t *t, PyObject *key, PyObject *value)
+static int add_entry(PyObject *self, apr_table_t *t, PyObject *key,
+                     PyObject *value)
 {
     apr_pool_t *p = scratch_pool();
     char *k, *v;
@@ -454,7 +474,7 @@ static int add_entry(apr_table_t *t, PyObject *key, PyObject *value)
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, key)) && (v = mp_str_in(p, value))) {
+    if ((k = key_in(p, self, key)) && (v = value_in(p, self, value))) {
         apr_table_add(t, k, v);
         rc = 0;
     }
@@ -468,7 +488,7 @@ static PyObject *Table_add(PyObject *self, PyObject *args)
     PyObject *key, *value;
 
     if (!PyArg_ParseTuple(args, "OO:add", &key, &value)
-        || add_entry(t, key, value) < 0) {
+        || add_entry(self, t, key, value) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -498,7 +518,7 @@ static int merge_mapping(PyObject *self, PyObject *mapping, int add)
             rc = -1;
         }
         else if (add) {
-            rc = add_entry(t, ks, vs);
+            rc = add_entry(self, t, ks, vs);
         }
         else {
             rc = Table_ass_subscript(self, ks, vs);
@@ -756,7 +776,7 @@ static int add_pairs(PyObject *self, PyObject *seq)
             PyObject *v = k ? PyObject_Str(PySequence_Fast_GET_ITEM(fast, 1))
                             : NULL;
 
-            rc = v ? add_entry(t, k, v) : -1;
+            rc = v ? add_entry(self, t, k, v) : -1;
             Py_XDECREF(k);
             Py_XDECREF(v);
         }

@@ -76,6 +76,18 @@ char *mp_str_in(apr_pool_t *p, PyObject *obj)
     return NULL;
 }
 
+char *mp_header_in(apr_pool_t *p, PyObject *obj, const char *what)
+{
+    char *s = mp_str_in(p, obj);
+
+    if (s && strpbrk(s, "\r\n")) {
+        PyErr_Format(PyExc_ValueError, "%s must not contain a line break "
+                     "(CR or LF)", what);
+        return NULL;
+    }
+    return s;
+}
+
 char *mp_path_in(apr_pool_t *p, PyObject *obj)
 {
     PyObject *bytes;

@@ -486,8 +486,8 @@ def test_interp_unimportable_package(make_apache):
 
 
 def test_interp_child_exit(make_apache):
-    """At child exit the apache.register_cleanup() callbacks run; Python is
-    not finalised, so atexit functions do not (PH-child-exit)."""
+    """At child exit the apache.register_cleanup() callbacks run, then the
+    atexit functions; Python itself is not finalised (PH-child-exit)."""
     conf = PLAIN + """
 PythonOption interp.exit_dir {root}/exit
 <Location /interp/exit/>
@@ -503,7 +503,8 @@ PythonOption interp.exit_dir {root}/exit
         pids = {int(server.get("/interp/exit/").text) for _ in range(6)}
         server.stop()
         written = sorted(p.name for p in exit_dir.iterdir())
-        assert written == sorted("cleanup-%d" % pid for pid in pids)
+        assert written == sorted(["cleanup-%d" % pid for pid in pids]
+                                 + ["atexit-%d" % pid for pid in pids])
     finally:
         server.cleanup()
 

@@ -875,14 +875,18 @@ def test_request_add_common_vars(apache):
 
 
 @pytest.mark.log_expected(r"AH02430")
+@pytest.mark.log_expected(r"PythonHandler request_handlers")
 def test_request_header_value_cannot_split_headers(apache):
-    """A header value with CR LF is refused by httpd as a whole; it never
-    becomes a second header (REQ-attr-headers_out, OBJ-str-in)."""
+    """A header value with CR LF is refused when set (ValueError, so the
+    handler fails with 500); it never becomes a second header
+    (REQ-attr-headers_out, OBJ-str-in)."""
     resp = apache.raw(b"GET /request/inject HTTP/1.1\r\nHost: x\r\n"
                       b"Connection: close\r\n\r\n")
     status, headers, _ = raw_split(resp)
     assert status == b"HTTP/1.1 500 Internal Server Error"
     assert b"X-Request-Evil" not in resp.partition(b"\r\n\r\n")[0]
+    assert wait_for_log(apache, r"ValueError: a header value must not "
+                        r"contain a line break")
     assert apache.get("/request/status?200").text == "status 200"
 
 

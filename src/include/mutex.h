@@ -14,8 +14,11 @@
  * mod_python.mutex_locks and mod_python.mutex_directory from its
  * server-level PythonOptions (DIR-opt-mutex_*).  Call from post_config on
  * the pass that really configures the server (PH-start-twopass); no
- * Python involved.  The mutexes live in `pconf`.  Returns OK, or a
- * failure status (reason logged) that aborts start-up.
+ * Python involved.  The mutexes live in the process pool: made once, on
+ * the first real pass, and kept by every restart, so that the children
+ * of the old and the new generation, which overlap in a graceful
+ * restart, lock the same sessions with the same mutexes (MUTEX-count).
+ * Returns OK, or a failure status (reason logged) that aborts start-up.
  */
 int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 

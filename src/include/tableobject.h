@@ -13,6 +13,7 @@ typedef struct {
     apr_table_t *table;
     apr_pool_t *pool;       /* own storage (apache.table()), else NULL */
     PyObject *owner;        /* mp_wrapper whose record holds the table */
+    int headers;            /* HTTP headers: keys and values stay lines */
 } TableObject;
 
 /*
@@ -22,6 +23,10 @@ typedef struct {
  */
 PyObject *mp_table_wrap(mp_module_state *st, apr_table_t *t,
                         PyObject *owner);
+
+/* Mark a table view as holding HTTP headers: from now on a key or value
+ * with CR or LF in it is refused with ValueError.  Returns `table`. */
+PyObject *mp_table_headers(PyObject *table);
 
 /* The apr table behind a TableObject, or NULL (exception set) if the
  * record is gone. */

@@ -29,6 +29,13 @@ PyObject *mp_latin1_out(const char *s);
 char *mp_str_in(apr_pool_t *p, PyObject *obj);
 
 /*
+ * Like mp_str_in, for text that becomes (part of) a response header line:
+ * a CR or LF in it raises ValueError (no header injection or response
+ * splitting, whatever the API).  `what` names the header in the message.
+ */
+char *mp_header_in(apr_pool_t *p, PyObject *obj, const char *what);
+
+/*
  * Like mp_str_in, for the paths and URLs of a request (uri, filename,
  * canonical_filename, path_info, args): str goes in as UTF-8, with
  * surrogates back to their bytes, so that a value read out comes back

@@ -189,7 +189,10 @@ def _split_cookie_header(text):
 
 
 def _bytes(s):
-    return s if isinstance(s, bytes) else str(s).encode("utf-8")
+    # Undecodable header bytes arrive as lone surrogates: sign and check
+    # the bytes the client sent (never a UnicodeEncodeError).
+    return s if isinstance(s, bytes) else str(s).encode("utf-8",
+                                                         "surrogateescape")
 
 
 class SignedCookie(Cookie):

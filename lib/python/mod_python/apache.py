@@ -247,6 +247,10 @@ def _load(name, path, old):
     if spec is None:
         raise ModuleNotFoundError("No module named %r" % name, name=name)
     module = importlib.util.module_from_spec(spec)
+    # The file's mtime before its source is read: an edit landing while
+    # the module executes is then newer than what is recorded, and the
+    # next check loads it (else the module would stay on the old code).
+    mtime = module_mtime(module)
     if old is None:
         sys.modules[name] = module
         try:
@@ -274,7 +278,7 @@ def _load(name, path, old):
     parent_name, _, child = name.rpartition(".")
     if parent_name and parent_name in sys.modules:
         setattr(sys.modules[parent_name], child, module)
-    module.__mtime__ = module_mtime(module)
+    module.__mtime__ = mtime
     return module
 
 

@@ -1,5 +1,5 @@
-"""Child exit: apache.register_cleanup() callbacks run; Python is not
-finalised, so atexit functions do not (PH-child-exit)."""
+"""Child exit: apache.register_cleanup() callbacks run, then the atexit
+functions; Python itself is not finalised (PH-child-exit)."""
 import atexit
 import os
 
