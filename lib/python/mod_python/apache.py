@@ -345,12 +345,28 @@ def resolve_object(module, obj_str, arg=None, silent=0):
     return obj
 
 
+# Names of this module's namespace that are imported on first use only:
+# each costs every server process megabytes.  They are still there for
+# PythonPath expressions and as attributes (APA-import-deps).
+_LAZY_IMPORTS = ("pdb", "inspect")
+
+
+def __getattr__(name):
+    if name in _LAZY_IMPORTS:
+        module = globals()[name] = importlib.import_module(name)
+        return module
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def _eval_path(path):
     """Apply a PythonPath expression, once per interpreter per text."""
     if path in _path_cache:
         return
     with _path_cache_lock:
         if path not in _path_cache:
+            for name in _LAZY_IMPORTS:
+                if name in path and name not in globals():
+                    __getattr__(name)
             sys.path[:] = eval(path, globals())
             _path_cache.add(path)
 
@@ -374,10 +390,7 @@ class CallBack:
 
     def _call(self, obj, arg, debug_with_pdb):
         if debug_with_pdb:
-            # Imported here: pdb (and inspect with it) would cost every
-            # server process megabytes for a rarely used option.
-            import pdb
-            return pdb.runcall(obj, arg)
+            return __getattr__("pdb").runcall(obj, arg)
         return obj(arg)
 
     def HandlerDispatch(self, req):
