@@ -72,8 +72,6 @@ void *mp_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     merged->in_location = add->in_location;
     merged->section_node = add->section_node ? add->section_node
                                              : base->section_node;
-    merged->virtual_env = add->virtual_env ? add->virtual_env
-                                           : base->virtual_env;
     return merged;
 }
 
@@ -524,11 +522,22 @@ const char *mp_config_virtual_env(const char *interp)
     return c ? c->site : NULL;
 }
 
+const char *mp_config_default_interpreter(server_rec *s)
+{
+    return s->server_hostname ? s->server_hostname : MP_MAIN_INTERPRETER;
+}
+
 /* The Python library directory under `prefix`: lib/pythonX.Y. */
 static const char *python_libdir(apr_pool_t *p, const char *prefix)
 {
     return apr_psprintf(p, "%s/lib/python%d.%d", prefix, PY_MAJOR_VERSION,
                         PY_MINOR_VERSION);
+}
+
+/* The site-packages directory of virtual environment `venv`. */
+static const char *venv_site(apr_pool_t *p, const char *venv)
+{
+    return apr_pstrcat(p, python_libdir(p, venv), "/site-packages", NULL);
 }
 
 static int is_kind(apr_pool_t *p, const char *path, apr_filetype_e kind)
@@ -630,8 +639,7 @@ static const char *mp_cmd_virtual_env(cmd_parms *cmd, void *mconfig,
         return apr_psprintf(cmd->pool, "PythonVirtualEnv: invalid path '%s'",
                             arg);
     }
-    site = apr_pstrcat(cmd->temp_pool, python_libdir(cmd->temp_pool, venv),
-                       "/site-packages", NULL);
+    site = venv_site(cmd->temp_pool, venv);
     if (!is_kind(cmd->temp_pool, site, APR_DIR)) {
         return apr_psprintf(cmd->pool, "PythonVirtualEnv %s: there is no %s."
                             " It must be a virtual environment made by "
@@ -678,7 +686,7 @@ static const char *choose_env(apr_pool_t *p, const char *name,
     }
     c = apr_palloc(p, sizeof(*c));
     c->venv = venv;
-    c->site = apr_pstrcat(p, python_libdir(p, venv), "/site-packages", NULL);
+    c->site = venv_site(p, venv);
     c->where = where;
     apr_hash_set(env_by_interp, apr_pstrdup(p, name), APR_HASH_KEY_STRING, c);
     return NULL;
@@ -717,8 +725,7 @@ const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *main_s)
                                 venv, e->where);
         }
         if (!name) {
-            name = e->s->server_hostname ? e->s->server_hostname
-                                         : MP_MAIN_INTERPRETER;
+            name = mp_config_default_interpreter(e->s);
         }
         if ((err = choose_env(p, name, venv, e->where))) {
             return err;
@@ -735,8 +742,7 @@ const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *main_s)
             continue;
         }
         if (!name) {
-            name = s->server_hostname ? s->server_hostname
-                                      : MP_MAIN_INTERPRETER;
+            name = mp_config_default_interpreter(s);
         }
         if ((err = choose_env(p, name, venv,
                               s->is_virtual ? "a virtual host"

@@ -90,8 +90,7 @@ static const char *interpreter_name(request_rec *r, const char *directory)
     if (flag && !strcmp(flag, "1")) {
         return directory ? directory : MP_MAIN_INTERPRETER;
     }
-    return r->server->server_hostname ? r->server->server_hostname
-                                      : MP_MAIN_INTERPRETER;
+    return mp_config_default_interpreter(r->server);
 }
 
 const char *mp_handlers_interpreter_name(request_rec *r,
@@ -568,7 +567,7 @@ static const char *conn_interpreter_name(server_rec *s)
     if (flag && !strcmp(flag, "1")) {
         return MP_MAIN_INTERPRETER;
     }
-    return s->server_hostname ? s->server_hostname : MP_MAIN_INTERPRETER;
+    return mp_config_default_interpreter(s);
 }
 
 static int mp_hook_connection(conn_rec *c)

@@ -390,6 +390,7 @@ static const char *program_name(apr_pool_t *p)
 #else
 #define program_name(p) MP_PYTHON_EXECUTABLE
 #endif
+
 /*
  * Child exit (a pchild cleanup, registered after Python started, so it
  * runs after the apache.register_cleanup callbacks): each interpreter

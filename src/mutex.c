@@ -84,6 +84,7 @@ static int wanted_count(server_rec *s, int *max_procs, int *max_threads)
 static apr_lockmech_e wanted_mechanism(server_rec *s)
 {
     const char *opt = main_option(s, OPT_MECH);
+    const char *known = NULL;
     int i;
 
     if (!opt) {
@@ -93,11 +94,13 @@ static apr_lockmech_e wanted_mechanism(server_rec *s)
         if (!strcasecmp(opt, mechanisms[i].name)) {
             return mechanisms[i].mech;
         }
+        known = known ? apr_pstrcat(s->process->pconf, known, ", ",
+                                    mechanisms[i].name, NULL)
+                      : mechanisms[i].name;
     }
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MP_LOGNO(0169)
-                 "mod_python: ignoring PythonOption %s '%s' (one of "
-                 "default, fcntl, flock, sysvsem, posixsem, pthread); "
-                 "using the default", OPT_MECH, opt);
+                 "mod_python: ignoring PythonOption %s '%s' (one of %s); "
+                 "using the default", OPT_MECH, opt, known);
     return APR_LOCK_DEFAULT;
 }
 
@@ -105,7 +108,7 @@ int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     const char *dir = main_option(s, OPT_DIR);
     int n, want, max_procs, max_threads;
-    apr_lockmech_e mech = wanted_mechanism(s);
+    apr_lockmech_e mech;
     pid_t parent = getpid();
     apr_pool_t *pool = s->process->pool;
 
@@ -119,6 +122,7 @@ int mp_mutex_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                      "restart.", count);
         return OK;
     }
+    mech = wanted_mechanism(s);
     if (!dir) {
         dir = MP_MUTEX_DIR;
     }

@@ -51,23 +51,41 @@ PyObject *mp_table_headers(PyObject *table)
     return table;
 }
 
-/* A key given by the caller: str or bytes (OBJ-str-in). */
-static char *key_in(apr_pool_t *p, PyObject *self, PyObject *key)
+/* Whether a key given by the caller is str or bytes (OBJ-str-in); else
+ * TypeError. */
+static int key_ok(PyObject *key)
 {
     if (!PyUnicode_Check(key) && !PyBytes_Check(key)) {
         PyErr_SetString(PyExc_TypeError, "table keys must be strings");
-        return NULL;
+        return 0;
     }
-    /* Lookups (self NULL) take any key. */
-    return self && ((TableObject *)self)->headers
-        ? mp_header_in(p, key, "a header name") : mp_str_in(p, key);
+    return 1;
 }
 
-/* A value to store: in a header table it must stay on its line. */
-static char *value_in(apr_pool_t *p, PyObject *self, PyObject *value)
+/* A key to look up: lookups take any key. */
+static char *key_in(apr_pool_t *p, PyObject *key)
 {
-    return ((TableObject *)self)->headers
-        ? mp_header_in(p, value, "a header value") : mp_str_in(p, value);
+    return key_ok(key) ? mp_str_in(p, key) : NULL;
+}
+
+/* A key or value (`what`) to store: in a header table it must stay on its
+ * line. */
+static char *stored_in(apr_pool_t *p, PyObject *self, PyObject *obj,
+                       const char *what)
+{
+    return ((TableObject *)self)->headers ? mp_header_in(p, obj, what)
+                                          : mp_str_in(p, obj);
+}
+
+/* A key and a value to store, both checked: 0, or -1 with an exception. */
+static int entry_in(apr_pool_t *p, PyObject *self, PyObject *key,
+                    PyObject *value, char **k, char **v)
+{
+    if (!key_ok(key) || !(*k = stored_in(p, self, key, "a header name"))
+        || !(*v = stored_in(p, self, value, "a header value"))) {
+        return -1;
+    }
+    return 0;
 }
 
 /* All values for `key` as a new list, in insertion order. */
@@ -129,7 +147,7 @@ static PyObject *Table_subscript(PyObject *self, PyObject *key)
     if (!p) {
         return NULL;
     }
-    if ((k = key_in(p, NULL, key)) && (list = values_for(t, k))) {
+    if ((k = key_in(p, key)) && (list = values_for(t, k))) {
         Py_ssize_t n = PyList_GET_SIZE(list);
 
         if (n == 0) {
@@ -158,8 +176,8 @@ static int Table_ass_subscript(PyObject *self, PyObject *key,
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, self, key))
-        && (!value || (v = value_in(p, self, value)))) {
+    if (value ? entry_in(p, self, key, value, &k, &v) == 0
+              : (k = key_in(p, key)) != NULL) {
         if (value) {
             apr_table_set(t, k, v);
         }
@@ -188,7 +206,7 @@ static int contains(apr_table_t *t, PyObject *key)
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, NULL, key))) {
+    if ((k = key_in(p, key))) {
         found = 0;
         e = entries(t, &n);
         for (i = 0; i < n && !found; i++) {
@@ -400,7 +418,7 @@ static PyObject *first_value(apr_table_t *t, PyObject *key, int *found)
     if (!p) {
         return NULL;
     }
-    if ((k = key_in(p, NULL, key))) {
+    if ((k = key_in(p, key))) {
         e = entries(t, &n);
         for (i = 0; i < n; i++) {
             if (e[i].key && !strcasecmp(e[i].key, k)) {
@@ -474,7 +492,7 @@ static int add_entry(PyObject *self, apr_table_t *t, PyObject *key,
     if (!p) {
         return -1;
     }
-    if ((k = key_in(p, self, key)) && (v = value_in(p, self, value))) {
+    if (entry_in(p, self, key, value, &k, &v) == 0) {
         apr_table_add(t, k, v);
         rc = 0;
     }

@@ -33,7 +33,9 @@ typedef struct {
     const char *section;        /* path of the section (cmd->path) */
     const ap_directive_t *section_node; /* its config node, for requires() */
     int in_location;            /* section is a <Location> with handlers */
-    const char *virtual_env;    /* PythonVirtualEnv (not in get_config) */
+    /* PythonVirtualEnv of this very section (not in get_config); read at
+     * start-up only, so never merged. */
+    const char *virtual_env;
 } mp_dir_conf;
 
 /* Per-server configuration: server-level copies (DIR-merge-server). */
@@ -71,6 +73,10 @@ const char *mp_config_python_home(void);
  * returns NULL, or a message when the configuration cannot work.
  */
 const char *mp_config_resolve_environments(apr_pool_t *p, server_rec *s);
+
+/* The interpreter a virtual host uses unless told otherwise: the one named
+ * after its ServerName (PH-interp-select).  Never NULL. */
+const char *mp_config_default_interpreter(server_rec *s);
 
 /* The site-packages directory to add to interpreter `interp` when it is
  * created, or NULL. */
