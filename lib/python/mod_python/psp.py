@@ -43,10 +43,10 @@ import marshal
 import os
 import sys
 import tempfile
-from stat import S_ISREG
 import threading
 import time
 import weakref
+from stat import S_ISREG
 from html import escape
 
 from mod_python import util

@@ -159,41 +159,36 @@ class PageCache:
         return req.filename
 
     def __getitem__(self, req):
+        path = self.key(req)
         config = req.get_config()
-        module = self.get(req, self.key(req),
-                          int(config.get("PythonAutoReload", 1)),
+        module = self.get(req, path, int(config.get("PythonAutoReload", 1)),
                           int(config.get("PythonDebug", 0)))
         if module is None:
-            raise FileNotFoundError(self.key(req))
+            raise FileNotFoundError(path)
         return module
 
     def get(self, req, path, autoreload, debug):
         """The module of the page at `path`, or None if there is no such
         file."""
         entry = self._entries.get(path)
-        if entry is not None and entry.module is not None:
+        loaded = entry is not None and entry.module is not None
+        if loaded and not autoreload:
+            return entry.module
+        mtime = _mtime_ns(path)
+        if mtime is None:
+            return None
+        if loaded and entry.mtime == mtime:
             # The common case needs no lock: a module is only ever
             # replaced by a complete one.
-            if not autoreload:
-                return entry.module
-            mtime = _mtime_ns(path)
-            if mtime is None:
-                return None
-            if entry.mtime == mtime:
-                return entry.module
-        elif _mtime_ns(path) is None:
-            return None
+            return entry.module
         with self._lock:
             entry = self._entries.get(path)
             if entry is None:
                 entry = self._entries[path] = _Entry()
         with entry.lock:
-            if entry.module is not None and not autoreload:
-                return entry.module
-            mtime = _mtime_ns(path)
-            if mtime is None:
-                return None
-            if entry.module is None or entry.mtime != mtime:
+            # Another thread may have (re)loaded it meanwhile.
+            if entry.module is None or (autoreload
+                                        and entry.mtime != mtime):
                 if debug:
                     what = "Reloading" if entry.module is not None \
                         else "Loading"
@@ -633,10 +628,6 @@ def _suffix_pattern(exts, extension):
         suffixes.append(extension[1:])
     suffixes = [s for s in suffixes if s]
     return re.compile(r"\.(?:%s)$" % "|".join(map(re.escape, suffixes)))
-
-
-def _suffix_re(req):
-    return _suffix_pattern(req.get_addhandler_exts(), req.extension)
 
 
 @functools.lru_cache(maxsize=1024)
