@@ -4,22 +4,23 @@ import json
 from mod_python import apache
 
 
-def upper(filter):
+def _transform(filter, change):
+    """Pass everything through `change`, block by block, and close at the
+    end of the data."""
     s = filter.read()
     while s:
-        filter.write(s.upper())
+        filter.write(change(s))
         s = filter.read()
     if s is None:
         filter.close()
+
+
+def upper(filter):
+    _transform(filter, bytes.upper)
 
 
 def lower(filter):
-    s = filter.read()
-    while s:
-        filter.write(s.lower())
-        s = filter.read()
-    if s is None:
-        filter.close()
+    _transform(filter, bytes.lower)
 
 
 def chunky(filter):
@@ -189,30 +190,15 @@ def probe(filter):
 
 def outputfilter(filter):
     """The default object of a bare module spec (PythonOutputFilter)."""
-    s = filter.read()
-    while s:
-        filter.write(s.replace(b"a", b"4"))
-        s = filter.read()
-    if s is None:
-        filter.close()
+    _transform(filter, lambda s: s.replace(b"a", b"4"))
 
 
 def inputfilter(filter):
-    s = filter.read()
-    while s:
-        filter.write(s.replace(b"e", b"3"))
-        s = filter.read()
-    if s is None:
-        filter.close()
+    _transform(filter, lambda s: s.replace(b"e", b"3"))
 
 
 def upper_in(filter):
-    s = filter.read()
-    while s:
-        filter.write(s.upper())
-        s = filter.read()
-    if s is None:
-        filter.close()
+    _transform(filter, bytes.upper)
 
 
 def inreport(filter):
